@@ -1,0 +1,1 @@
+"""Shared building blocks: base models, audit trail, errors, pagination, htmx helpers."""

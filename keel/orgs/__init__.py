@@ -1,0 +1,1 @@
+"""Organisation: org units, locations, calendars, users, role memberships, API tokens, scoping."""

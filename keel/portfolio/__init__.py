@@ -1,0 +1,1 @@
+"""The portfolio register: portfolios, programs and projects."""

@@ -55,6 +55,9 @@ class AuditEntry(models.Model):
     project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
 
+    # Scoped like the record it describes: by the unit path stored with the entry.
+    scope_path = "unit_path"
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]

@@ -1,0 +1,20 @@
+"""`keel worker`: run background jobs from the database queue (django-tasks-db's worker)."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandParser
+from django_tasks_db.management.commands import db_worker
+
+
+class Command(db_worker.Command):
+    """django-tasks-db's `db_worker` with Keel's defaults: every queue, no auto-reload.
+
+    Run as many as you like against PostgreSQL; each claims a job under a row lock, so no job
+    runs twice. On SQLite, one worker (or `keel serve`'s worker thread) is enough.
+    """
+
+    help = "Run Keel's background jobs (all queues by default). Start several on PostgreSQL to scale out."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*", reload=False)

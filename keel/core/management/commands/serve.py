@@ -116,18 +116,17 @@ class Command(BaseCommand):
             ) from exc
         worker = None if options["no_worker"] else start_worker()
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        if demo_loaded():
-            write_logins(self.stdout)
-        self.stdout.write(
-            "Background jobs: " + ("in this process" if worker else "not run here (start `keel worker`)")
-        )
-        self.stdout.write(self.style.SUCCESS(f"Keel is running at http://{shown_host}:{port}/"))
-        self.stdout.write("Press Ctrl+C to stop.")
-        self.stdout.flush()
         try:
+            if demo_loaded():
+                write_logins(self.stdout)
+            jobs = "in this process" if worker else "not run here (start `keel worker`)"
+            self.stdout.write(f"Background jobs: {jobs}")
+            self.stdout.write(self.style.SUCCESS(f"Keel is running at http://{shown_host}:{port}/"))
+            self.stdout.write("Press Ctrl+C to stop.")
+            self.stdout.flush()
             server.run()
         except KeyboardInterrupt:
-            pass  # waitress normally handles Ctrl+C itself and returns
+            pass  # Ctrl+C before serving started; once serving, waitress handles it and returns
         finally:
             server.close()
             if worker:

@@ -236,3 +236,31 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         )
     assert result.returncode != 0
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# --- deployment settings -----------------------------------------------------------------------------
+
+
+def redis_url() -> str | None:
+    """The local Redis (CI starts one), or None when nothing answers."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/15"
+    except OSError:
+        return None
+
+
+@pytest.mark.skipif(redis_url() is None, reason="no Redis on 127.0.0.1:6379")
+def test_keel_redis_url_shares_the_cache_between_processes(tmp_path):
+    # given two separate Keel processes configured with the same KEEL_REDIS_URL
+    key = f"keel-probe-{os.getpid()}-{time.time_ns()}"
+    env = {"KEEL_REDIS_URL": redis_url(), "KEEL_VAR_DIR": str(tmp_path)}
+    # when one writes to the cache
+    writer = keel(
+        "shell", "-c", f"from django.core.cache import cache; cache.set({key!r}, 'shared', 30)", **env
+    )
+    assert writer.returncode == 0, writer.stderr
+    # then the other reads it (a per-process cache would not have it)
+    reader = keel("shell", "-c", f"from django.core.cache import cache; print(cache.get({key!r}))", **env)
+    assert reader.returncode == 0, reader.stderr
+    assert reader.stdout.split()[-1] == "shared"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -254,3 +255,13 @@ def test_spread_keeps_proportions_and_count():
     keys = spread({"a": 55, "b": 30, "c": 15}, 40, random.Random(1))
     assert len(keys) == 40
     assert (keys.count("a"), keys.count("b"), keys.count("c")) == (22, 12, 6)
+
+
+def test_the_readme_lists_every_demo_login_with_its_role_and_unit():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines() if line.startswith("| `")}
+    for person in PEOPLE:
+        assert person.username in rows, person.username
+        assert Role(person.role).label in rows[person.username]
+        assert f"| {person.unit} — " in rows[person.username]
+    assert settings.KEEL_DEMO_PASSWORD in readme

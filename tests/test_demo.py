@@ -265,3 +265,11 @@ def test_the_readme_lists_every_demo_login_with_its_role_and_unit():
         assert Role(person.role).label in rows[person.username]
         assert f"| {person.unit} — " in rows[person.username]
     assert settings.KEEL_DEMO_PASSWORD in readme
+
+
+def test_a_database_whose_accounts_use_demo_usernames_is_refused(db):
+    User.objects.create_user("omar", "omar@example.org", "someone else's password")
+    with pytest.raises(CommandError, match="usernames omar"):
+        call_command("demo", stdout=StringIO())
+    assert not OrgUnit.objects.exists()
+    assert User.objects.get(username="omar").email == "omar@example.org"

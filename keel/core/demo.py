@@ -482,7 +482,6 @@ class Login:
     """A demo login to print: username, role and unit."""
 
     username: str
-    name: str
     role: str
     unit: str
     does: str
@@ -491,13 +490,7 @@ class Login:
 def demo_logins() -> list[Login]:
     """The demo logins in the order people meet them."""
     return [
-        Login(
-            p.username,
-            f"{p.first_name} {p.last_name}",
-            Role(p.role).label,
-            f"{p.unit} — {UNIT_BY_CODE[p.unit].name}",
-            p.does,
-        )
+        Login(p.username, Role(p.role).label, f"{p.unit} — {UNIT_BY_CODE[p.unit].name}", p.does)
         for p in PEOPLE
     ]
 
@@ -541,6 +534,12 @@ def demo_load(
                 f"The database already holds an organisation ({units} org units, {projects_in_db} projects); "
                 "the demo loads only into an empty database. Run `keel demo --reset` to delete the demo "
                 "organisation and load it again, or point DATABASE_URL (or KEEL_VAR_DIR) at a new database."
+            )
+        taken = list(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
+        if taken:
+            raise DemoError(
+                f"The demo needs the usernames {', '.join(sorted(taken))}, which already belong to other "
+                "accounts; load the demo into a new database."
             )
         loader = _loader()
         audit_before = AuditEntry.objects.count()

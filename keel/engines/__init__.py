@@ -1,0 +1,1 @@
+"""Pure-Python scheduling engines: no Django, integers for working time, frozen dataclasses."""

@@ -93,9 +93,11 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
             print(f"skipping {name}: no URL named {url_name!r} yet", file=sys.stderr)
     if not pages:
         raise SystemExit("None of the benchmarked pages exists yet.")
-    version = (
-        connection.cursor().connection.info.server_version if connection.vendor == "postgresql" else None
-    )
+    if connection.vendor == "postgresql":
+        number = connection.cursor().connection.info.server_version
+        version = f"{number // 10000}.{number % 10000}"
+    else:
+        version = connection.Database.sqlite_version
     results: dict[str, Any] = {
         "database": connection.vendor,
         "database_version": version,

@@ -1,13 +1,18 @@
-"""URL configuration: pages per app, the JSON API at /api/v1, the scoped admin."""
+"""URL configuration: pages per app, sign-in, the JSON API at /api/v1, the scoped admin."""
 
-from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from keel.api import api
+from keel.core.admin import admin_site
+from keel.portfolio import views as portfolio_views
 
 urlpatterns = [
+    path("", portfolio_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("keel.portfolio.urls")),
     path("", include("keel.orgs.urls")),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
 ]

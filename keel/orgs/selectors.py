@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from keel.core.errors import NotFound
 from keel.orgs import scoping
@@ -87,3 +87,66 @@ def location_list() -> QuerySet[Location]:
 def calendar_list() -> QuerySet[Calendar]:
     """All calendars (reference data)."""
     return Calendar.objects.all()
+
+
+def org_unit_list_where(user: Any, model: Any, action: Action) -> QuerySet[OrgUnit]:
+    """The units in which the user may perform `action` on records of `model` (e.g. create projects)."""
+    qs = OrgUnit.objects.select_related("parent")
+    if scoping.is_global(user):
+        return qs
+    paths = scoping.scope_paths(user, scoping.roles_for(model, action))
+    return qs.filter(scoping.path_q("path", paths)) if paths else qs.none()
+
+
+def people_for_units(units: QuerySet[OrgUnit]) -> QuerySet[User]:
+    """Active people whose roles cover at least one of `units` (its ancestors, the unit or its subtree)."""
+    ancestor_ids: set[int] = set()
+    paths: list[str] = []
+    for path in units.values_list("path", flat=True):
+        ancestor_ids.update(int(part) for part in path.split(".") if part)
+        paths.append(path)
+    covering = Q(memberships__unit_id__in=ancestor_ids) | scoping.path_q(
+        "memberships__unit__path", scoping._covering(paths)
+    )
+    return User.objects.filter(is_active=True).filter(covering).distinct()
+
+
+def own_memberships(user: Any) -> QuerySet[Membership]:
+    """The user's own role memberships with their units (shown as the user's scope)."""
+    return Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
+
+
+def membership_list_for_person(
+    user: Any, person: User, action: Action = Action.ADMIN
+) -> QuerySet[Membership]:
+    """`person`'s memberships in the units where `user` may perform `action` (administer, by default)."""
+    return scoping.visible(user, Membership.objects.select_related("unit"), action).filter(user=person)
+
+
+def is_pmo_admin(user: Any) -> bool:
+    """Whether the user administers at least one org unit (or is a superuser)."""
+    return scoping.can_anywhere(user, Action.ADMIN, OrgUnit)
+
+
+def api_token_get(user: Any, pk: Any) -> ApiToken:
+    """One of the user's own API tokens; NotFound for anyone else's."""
+    try:
+        return ApiToken.objects.get(user=user, pk=pk)
+    except (ApiToken.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("API token") from exc
+
+
+def user_list_with_roles(user: Any, q: str = "") -> QuerySet[User]:
+    """People the user administers, searched by name, username or e-mail, with their roles in scope."""
+    people = user_list_for_user(user, Action.ADMIN)
+    if q:
+        people = people.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+        )
+    in_scope = scoping.visible(user, Membership.objects.select_related("unit"), Action.ADMIN)
+    return people.order_by("last_name", "first_name", "username").prefetch_related(
+        Prefetch("memberships", queryset=in_scope, to_attr="roles_in_scope")
+    )

@@ -170,3 +170,29 @@ def api_token_authenticate(plaintext: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "time_zone")
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    """Change a person's name, e-mail, time zone or active flag (the actor administers one of their units).
+
+    Only a superuser may change a superuser, and privileges (staff, superuser) are not changed here.
+    """
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown user fields: {', '.join(sorted(unknown))}")
+    if not scoping.is_global(actor):
+        administered = OrgUnit.objects.filter(
+            scoping.path_q("path", scoping.scope_paths(actor, {Role.PMO_ADMIN}))
+        )
+        if user.is_superuser or not user.memberships.filter(unit__in=administered).exists():
+            raise NotFound("user")
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean()
+    if changes:
+        user.save(update_fields=list(changes))
+    return user

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -218,3 +219,102 @@ def dashboard_for_user(user: Any, today: dt.date | None = None) -> Dashboard:
         .order_by("planned_finish", "code")[:10]
     )
     return dash
+
+
+def program_choices_for_user(user: Any, units: QuerySet[OrgUnit]) -> QuerySet[Program]:
+    """Programs a project of one of `units` may join: visible ones and those run by the units' ancestors."""
+    ancestor_ids: set[int] = set()
+    for path in units.values_list("path", flat=True):
+        ancestor_ids.update(int(part) for part in path.split(".") if part)
+    programs = Program.objects.select_related("org_unit", "portfolio")
+    return (scoping.visible(user, programs) | programs.filter(org_unit_id__in=ancestor_ids)).distinct()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field of an audit entry, in words: its label and its old and new values."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    """One audit entry of a project's activity feed with its changes made readable."""
+
+    entry: AuditEntry
+    changes: list[FieldChange]
+
+
+def _readable(value: Any, field: Any, names: dict[tuple[Any, str], str]) -> str:
+    """A stored audit value as a person reads it (choice labels, names of related records, dates)."""
+    if value is None or value == "":
+        return "—"
+    if field is None:
+        return str(value)
+    if field.is_relation:
+        return names.get((field.related_model, str(value)), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field.get_internal_type() == "DateField":
+        try:
+            day = dt.date.fromisoformat(value)
+            return f"{day.day} {day:%b %Y}"
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def activity_feed_for_project(user: Any, project: Project, limit: int = 50) -> list[ActivityItem]:
+    """The project's activity feed: who changed which fields from what to what, with field labels.
+
+    Related records are named only when the user may see them (else shown by id), in one query per
+    related model.
+    """
+    entries = activity_for_project(user, project, limit)
+    fields_of: dict[int, dict[str, Any]] = {}
+    wanted: dict[Any, set[str]] = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        fields = {}
+        if model is not None:
+            for name in entry.changes:
+                try:
+                    fields[name] = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if fields[name].is_relation:
+                    for value in entry.changes[name]:
+                        if value not in (None, ""):
+                            wanted.setdefault(fields[name].related_model, set()).add(str(value))
+        fields_of[entry.pk] = fields
+    names: dict[tuple[Any, str], str] = {}
+    for related, ids in wanted.items():
+        qs = related._default_manager.filter(pk__in=ids)
+        if hasattr(related, "scope_path"):
+            qs = scoping.visible(user, qs)
+        names.update({(related, str(obj.pk)): str(obj) for obj in qs})
+    items = []
+    for entry in entries:
+        fields = fields_of[entry.pk]
+        model = entry.content_type.model_class()
+        order = {f.name: i for i, f in enumerate(model._meta.fields)} if model is not None else {}
+        changes = []
+        for name in sorted(entry.changes, key=lambda n: (order.get(n, len(order)), n)):
+            old, new = (list(entry.changes[name]) + [None, None])[:2]
+            field = fields.get(name)
+            label = str(field.verbose_name).capitalize() if field is not None else name.replace("_", " ")
+            changes.append(
+                FieldChange(
+                    name=name,
+                    label=label,
+                    old=_readable(old, field, names),
+                    new=_readable(new, field, names),
+                )
+            )
+        items.append(ActivityItem(entry=entry, changes=changes))
+    return items

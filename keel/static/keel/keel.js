@@ -1,0 +1,65 @@
+/* Keel's page behaviour: ECharts charts fed from json_script data, confirmations. No framework. */
+(function () {
+  "use strict";
+
+  var palette = {
+    green: "#198754", amber: "#ffc107", red: "#dc3545",
+    proposed: "#adb5bd", active: "#0d6efd", on_hold: "#fd7e14", closed: "#6c757d", cancelled: "#212529"
+  };
+
+  function readData(el) {
+    var source = document.getElementById(el.dataset.source);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function options(kind, data) {
+    var colors = data.keys.map(function (k) { return palette[k] || "#1d4ed8"; });
+    if (kind === "donut") {
+      return {
+        tooltip: { trigger: "item" },
+        legend: { bottom: 0, type: "scroll" },
+        color: colors,
+        series: [{
+          type: "pie", radius: ["45%", "70%"], center: ["50%", "44%"], avoidLabelOverlap: true,
+          label: { formatter: "{b}: {c}" },
+          data: data.labels.map(function (label, i) { return { name: label, value: data.values[i] }; })
+        }]
+      };
+    }
+    var horizontal = kind === "hbar";
+    var category = { type: "category", data: data.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
+    var value = { type: "value", minInterval: 1 };
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: horizontal ? 130 : 40, right: 20, top: 20, bottom: 30, containLabel: !horizontal },
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,
+      series: [{
+        type: "bar", barMaxWidth: 48, label: { show: true, position: horizontal ? "right" : "top" },
+        data: data.values.map(function (v, i) { return { value: v, itemStyle: { color: colors[i] } }; })
+      }]
+    };
+  }
+
+  function initCharts(root) {
+    if (typeof window.echarts === "undefined") { return; }
+    root.querySelectorAll("[data-keel-chart]").forEach(function (el) {
+      if (el.dataset.ready) { return; }
+      var data = readData(el);
+      if (!data) { return; }
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(options(el.dataset.keelChart, data));
+      el.dataset.ready = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  document.addEventListener("htmx:load", function (event) { initCharts(event.target); });
+
+  // Forms marked data-confirm ask before a destructive action.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+})();

@@ -174,8 +174,12 @@ def _week_days(element: ET.Element | None) -> tuple[dict[int, Intervals], list[C
     return days, exceptions
 
 
-def _exception(element: ET.Element, week_start: int) -> CalendarException:
-    """One ``Exceptions/Exception`` entry (Project 2007+ encoding), recurring or not."""
+def _exception(element: ET.Element) -> CalendarException:
+    """One ``Exceptions/Exception`` entry (Project 2007+ encoding), recurring or not.
+
+    Weekly recurrences count weeks from Sunday whatever the project's ``WeekStartDay``: that is how
+    MS Project expands them (its own DayType 0 copy of the same exceptions shows it).
+    """
     start, end = _period(element)
     name = _text(element, "Name") or ""
     working = _intervals(element) if _text(element, "DayWorking") == "1" else ()
@@ -190,9 +194,7 @@ def _exception(element: ET.Element, week_start: int) -> CalendarException:
     elif kind == 6:
         mask = int(_text(element, "DaysOfWeek") or "0")
         weekdays = frozenset((bit + 6) % 7 for bit in range(7) if mask & (1 << bit))
-        recurrence = Recurrence(
-            RecurrenceKind.WEEKLY, period=period, weekdays=weekdays, week_start=week_start
-        )
+        recurrence = Recurrence(RecurrenceKind.WEEKLY, period=period, weekdays=weekdays)
     elif kind in (4, 2):
         day = int(_text(element, "MonthDay") or "1")
         if kind == 4:
@@ -232,7 +234,7 @@ class _RawCalendar:
     work_weeks: list[WorkWeek]
 
 
-def _raw_calendars(root: ET.Element, encoding: str, week_start: int) -> dict[str, _RawCalendar]:
+def _raw_calendars(root: ET.Element, encoding: str) -> dict[str, _RawCalendar]:
     """Calendars as written; ``encoding`` picks the exception list: "exceptions", "weekdays" or "auto"."""
     result: dict[str, _RawCalendar] = {}
     calendars = root.find(NS + "Calendars")
@@ -244,9 +246,7 @@ def _raw_calendars(root: ET.Element, encoding: str, week_start: int) -> dict[str
         days, day_type_exceptions = _week_days(element.find(NS + "WeekDays"))
         listed = element.find(NS + "Exceptions")
         listed_exceptions = (
-            [_exception(e, week_start) for e in listed.findall(NS + "Exception")]
-            if listed is not None
-            else []
+            [_exception(e) for e in listed.findall(NS + "Exception")] if listed is not None else []
         )
         if encoding == "weekdays" or (encoding == "auto" and not listed_exceptions):
             exceptions = day_type_exceptions
@@ -301,16 +301,13 @@ def _resolve(raw: dict[str, _RawCalendar]) -> dict[str, Calendar]:
 
 def read_calendars(path: Path, encoding: str = "auto") -> dict[str, Calendar]:
     """Only the calendars of a file, with a choice of exception encoding."""
-    root = ET.parse(path).getroot()
-    week_start = (int(_text(root, "WeekStartDay") or "0") + 6) % 7
-    return _resolve(_raw_calendars(root, encoding, week_start))
+    return _resolve(_raw_calendars(ET.parse(path).getroot(), encoding))
 
 
 def read(path: Path) -> MspdiFile:
     """Read a file into a :class:`Project` plus MS Project's stored results per task UID."""
     root = ET.parse(path).getroot()
-    week_start = (int(_text(root, "WeekStartDay") or "0") + 6) % 7
-    calendars = _resolve(_raw_calendars(root, "auto", week_start))
+    calendars = _resolve(_raw_calendars(root, "auto"))
     project_start = _datetime(_text(root, "StartDate"))
     assert project_start is not None
     project_calendar = _text(root, "CalendarUID") or "1"

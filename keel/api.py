@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from keel.core.api import api_auth, install_error_handlers, normalise_validation_error
+
+
+class KeelAPI(NinjaAPI):
+    """NinjaAPI whose schema errors name fields as ["body", field], like the domain's own 422s."""
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
+        """Ninja's 422 for schema errors, with the body parameter's name left out of each location."""
+        return normalise_validation_error(super().validation_error_from_error_contexts(error_contexts))
+
+
+api = KeelAPI(
     title="Keel API",
     version="1",
-    description="Keel's JSON API. See docs/api.md for tokens, concurrency, pagination and errors.",
+    description=(
+        "Keel's JSON API. Authenticate with a personal token (`Authorization: Bearer <token>`) or a "
+        "signed-in browser session. See docs/api.md for tokens, concurrency, pagination and errors."
+    ),
     urls_namespace="api",
+    auth=api_auth(),
 )
+install_error_handlers(api)
+
+
+def _add_routers() -> None:
+    """Mount every app's endpoints (imported here so that apps can import this module's `api`)."""
+    from keel.orgs.api import account, org, reference
+    from keel.portfolio.api import oversight, register
+
+    for router in (account, org, reference, register, oversight):
+        api.add_router("/", router)
+
+
+_add_routers()

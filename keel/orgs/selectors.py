@@ -128,6 +128,22 @@ def is_pmo_admin(user: Any) -> bool:
     return scoping.can_anywhere(user, Action.ADMIN, OrgUnit)
 
 
+def location_get(pk: Any) -> Location:
+    """One location (reference data); NotFound when missing."""
+    try:
+        return Location.objects.get(pk=pk)
+    except (Location.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("location") from exc
+
+
+def calendar_get(pk: Any) -> Calendar:
+    """One calendar (reference data); NotFound when missing."""
+    try:
+        return Calendar.objects.get(pk=pk)
+    except (Calendar.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("calendar") from exc
+
+
 def api_token_get(user: Any, pk: Any) -> ApiToken:
     """One of the user's own API tokens; NotFound for anyone else's."""
     try:

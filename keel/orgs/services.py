@@ -83,6 +83,26 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, version: int, **changes: Any) 
 
 
 @transaction.atomic
+def org_unit_delete(*, actor: Any, unit: OrgUnit, version: int | None = None) -> None:
+    """Delete an empty org unit: refused while any record (child unit, project, membership...) refers to it."""
+    scoping.require(actor, Action.ADMIN, OrgUnit, unit, "unit")
+    remaining = []
+    for relation in unit._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        count = relation.related_model._default_manager.filter(**{relation.field.name: unit}).count()
+        if count:
+            meta = relation.related_model._meta
+            label = "child units" if relation.related_model is OrgUnit else meta.verbose_name_plural
+            remaining.append(f"{count} {label}")
+    if remaining:
+        raise ValidationError(
+            {"unit": f"{unit.code} still has {', '.join(remaining)}; move or delete them first."}
+        )
+    audited_delete(actor=actor, instance=unit, version=version)
+
+
+@transaction.atomic
 def user_create(
     *,
     actor: Any,

@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from keel.core.errors import NotFound
 from keel.core.models import AuditEntry
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit, Role
@@ -219,6 +220,19 @@ def dashboard_for_user(user: Any, today: dt.date | None = None) -> Dashboard:
         .order_by("planned_finish", "code")[:10]
     )
     return dash
+
+
+def program_get_for_project(user: Any, pk: Any, org_unit: OrgUnit) -> Program:
+    """A program a project of `org_unit` may join: one the user can see or one run by an ancestor unit.
+
+    NotFound otherwise, so that a program out of scope reads like a missing one.
+    """
+    programs = Program.objects.select_related("org_unit", "portfolio")
+    allowed = scoping.visible(user, programs) | programs.filter(org_unit_id__in=org_unit.ancestor_ids)
+    try:
+        return allowed.get(pk=pk)
+    except (Program.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("program") from exc
 
 
 def program_choices_for_user(user: Any, units: QuerySet[OrgUnit]) -> QuerySet[Program]:

@@ -45,6 +45,9 @@ class OrgUnitForm(forms.ModelForm):
         if self.instance.pk is not None:
             # A unit cannot move under itself or its own subtree.
             parents = parents.exclude(path__startswith=self.instance.path)
+            if self.instance.parent_id is not None:
+                # Keeping the current parent is always allowed, even when the user administers only this unit.
+                parents = parents | OrgUnit.objects.filter(pk=self.instance.parent_id)
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=self.instance.version
             )

@@ -144,9 +144,11 @@ class ProjectForm(forms.ModelForm):
         units = org_selectors.org_unit_list_where(user, Project, Action.CHANGE)
         self.fields["org_unit"].queryset = units
         self.fields["program"].queryset = selectors.program_choices_for_user(user, units)
+        self.fields["program"].empty_label = "— no program —"
         people = org_selectors.people_for_units(units).order_by("last_name", "first_name", "username")
         self.fields["manager"].queryset = people
         self.fields["sponsor"].queryset = people
+        self.fields["manager"].empty_label = self.fields["sponsor"].empty_label = "— nobody yet —"
         self.fields["manager"].help_text = "Someone holding a role in the project's org unit or above it."
         if self.instance.pk is None:
             self.fields["currency"].required = False

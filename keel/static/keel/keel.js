@@ -4,7 +4,7 @@
 
   var palette = {
     green: "#198754", amber: "#ffc107", red: "#dc3545",
-    proposed: "#adb5bd", active: "#0d6efd", on_hold: "#fd7e14", closed: "#6c757d", cancelled: "#212529"
+    proposed: "#adb5bd", active: "#0d6efd", on_hold: "#ffc107", closed: "#6c757d", cancelled: "#212529"
   };
 
   function readData(el) {
@@ -17,11 +17,11 @@
     if (kind === "donut") {
       return {
         tooltip: { trigger: "item" },
-        legend: { bottom: 0, type: "scroll" },
+        legend: { bottom: 0, itemGap: 8, itemWidth: 14, textStyle: { fontSize: 11 } },
         color: colors,
         series: [{
-          type: "pie", radius: ["45%", "70%"], center: ["50%", "44%"], avoidLabelOverlap: true,
-          label: { formatter: "{b}: {c}" },
+          type: "pie", radius: ["42%", "72%"], center: ["50%", "42%"], avoidLabelOverlap: true,
+          label: { show: false },
           data: data.labels.map(function (label, i) { return { name: label, value: data.values[i] }; })
         }]
       };
@@ -56,6 +56,17 @@
 
   document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
   document.addEventListener("htmx:load", function (event) { initCharts(event.target); });
+
+  // A multi-choice filter shows how many of its choices are ticked.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !box.form) { return; }
+    var badge = box.form.querySelector('[data-keel-count="' + box.name + '"]');
+    if (!badge) { return; }
+    var n = box.form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]:checked').length;
+    badge.textContent = n;
+    badge.hidden = n === 0;
+  });
 
   // Forms marked data-confirm ask before a destructive action.
   document.addEventListener("submit", function (event) {

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.pagination import paginate
@@ -71,6 +71,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 # -- org units -------------------------------------------------------------------------------------
 @page
+@require_safe
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The org units the PMO administrator looks after, as a tree."""
     require_staff_area(selectors.is_pmo_admin(request.user))
@@ -127,6 +128,7 @@ def unit_update(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 # -- people and roles ------------------------------------------------------------------------------
 @page
+@require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
     """People holding a role in the units the PMO administrator looks after."""
     require_staff_area(selectors.is_pmo_admin(request.user))

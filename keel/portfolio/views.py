@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.pagination import paginate
@@ -41,6 +41,7 @@ def _series(choices: list[tuple[str, str]], counts: dict[str, int]) -> dict[str,
 
 
 @page
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard of the user's visible portfolio."""
     dash = selectors.dashboard_for_user(request.user)
@@ -65,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @page
+@require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     """The project register: search, filters, sorting and pagination, all kept in the URL."""
     form = ProjectFilterForm(request.GET, user=request.user)
@@ -84,6 +86,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @page
+@require_safe
 def project_export(request: HttpRequest) -> HttpResponse:
     """The filtered register as an Excel workbook (the same scoped selector as the page)."""
     form = ProjectFilterForm(request.GET, user=request.user)
@@ -97,6 +100,7 @@ def project_export(request: HttpRequest) -> HttpResponse:
 
 
 @page
+@require_safe
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     """A project's page: its fields, health, program and portfolio, and its activity feed."""
     project = selectors.project_get_for_user(request.user, project_id)
@@ -196,6 +200,7 @@ def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @page
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail of the units the PMO administrator looks after."""
     require_staff_area(org_selectors.is_pmo_admin(request.user))

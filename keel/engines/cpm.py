@@ -527,12 +527,14 @@ class _Run:
         if node >= self.n:
             return self.es[node]
         value = self.ls[node] if late else self.es[node]
-        if self.tasks[node].is_milestone and self.anchor_finish[node]:
+        if self.duration[node] == 0 and self.anchor_finish[node]:
             return self.timeline[node].finish_minute(value)
         return self.timeline[node].start_minute(value)
 
     def _finish_abs(self, node: int, late: bool) -> int:
-        """Absolute minute of a leaf task's finish."""
+        """Absolute minute of a leaf task's finish (a zero-duration task is one instant)."""
+        if self.duration[node] == 0:
+            return self._start_abs(node, late)
         return self.timeline[node].finish_minute(self.lf[node] if late else self.ef[node])
 
     def _candidate(self, edge: _Edge, alap_pass: bool) -> tuple[int, bool]:
@@ -845,15 +847,16 @@ class _Run:
         task = self.tasks[node]
         timeline = self.timeline[node]
         milestone = task.is_milestone
+        instant = self.duration[node] == 0
         es, ef, ls, lf = self.es[node], self.ef[node], self.ls[node], self.lf[node]
-        if milestone and self.anchor_finish[node]:
+        if instant and self.anchor_finish[node]:
             early_start = timeline.finish_at(es)
             late_start = timeline.finish_at(ls)
         else:
             early_start = timeline.start_at(es)
             late_start = timeline.start_at(ls)
-        early_finish = timeline.finish_at(ef) if ef != es or not milestone else early_start
-        late_finish = timeline.finish_at(lf) if lf != ls or not milestone else late_start
+        early_finish = early_start if instant else timeline.finish_at(ef)
+        late_finish = late_start if instant else timeline.finish_at(lf)
         if task.actual_start is not None:
             early_start = task.actual_start
             late_start = task.actual_start

@@ -63,6 +63,12 @@ Money = Annotated[
 ]
 
 
+class InputSchema(Schema):
+    """A request body: a field the endpoint does not know is refused (422), not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # ---------------------------------------------------------------------------------------------
 # Authentication
 
@@ -308,7 +314,7 @@ def page_response(queryset: Any, params: PageParams) -> dict[str, Any]:
 # Versions: ETag on reads, If-Match or a body `version` on writes
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     """The version of the record you are deleting (alternative to If-Match)."""
 
     version: int | None = Field(None, ge=1, le=2**31)

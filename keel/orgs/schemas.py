@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.api import Id, Text
+from keel.core.api import Id, InputSchema, Text
 from keel.orgs import selectors as org_selectors
 from keel.orgs.models import OrgUnit, Role
 
@@ -87,7 +87,7 @@ class OrgUnitOut(Schema):
     updated_at: dt.datetime
 
 
-class OrgUnitCreateIn(Schema):
+class OrgUnitCreateIn(InputSchema):
     """A new org unit under `parent`; currency and location default to the parent's."""
 
     code: Code
@@ -101,7 +101,7 @@ class OrgUnitCreateIn(Schema):
     calendar: Id | None = None
 
 
-class OrgUnitPatchIn(Schema):
+class OrgUnitPatchIn(InputSchema):
     """Changes to an org unit: only the fields sent are changed. `version` is the one you edited."""
 
     code: Code = None  # type: ignore[assignment]
@@ -132,7 +132,7 @@ class OwnMembershipOut(Schema):
     role: str
 
 
-class MembershipIn(Schema):
+class MembershipIn(InputSchema):
     """Give `user` the `role` in `unit` (and its subtree)."""
 
     user: Id
@@ -157,7 +157,7 @@ class UserOut(Schema):
         return obj.get_full_name() or obj.username
 
 
-class UserCreateIn(Schema):
+class UserCreateIn(InputSchema):
     """A new person with a first role in `unit`. Without a password they cannot sign in until one is set."""
 
     username: Username
@@ -198,7 +198,7 @@ class TokenCreatedOut(TokenOut):
     token: str
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     """A name to recognise the token by."""
 
     name: Text = Field("API token", max_length=100)

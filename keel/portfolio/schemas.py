@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.api import Id, Money, Text
+from keel.core.api import Id, InputSchema, Money, Text
 from keel.orgs.schemas import Code, Currency, Name, UnitRef, UserRef
 from keel.portfolio.models import Project
 from keel.portfolio.selectors import PROJECT_ORDERINGS
@@ -57,7 +57,7 @@ class PortfolioOut(Schema):
     updated_at: dt.datetime
 
 
-class PortfolioCreateIn(Schema):
+class PortfolioCreateIn(InputSchema):
     """A new portfolio owned by `org_unit`."""
 
     code: Code
@@ -67,7 +67,7 @@ class PortfolioCreateIn(Schema):
     owner: Id | None = None
 
 
-class PortfolioPatchIn(Schema):
+class PortfolioPatchIn(InputSchema):
     """Changes to a portfolio: only the fields sent are changed."""
 
     code: Code = None  # type: ignore[assignment]
@@ -96,7 +96,7 @@ class ProgramOut(Schema):
     updated_at: dt.datetime
 
 
-class ProgramCreateIn(Schema):
+class ProgramCreateIn(InputSchema):
     """A new program in `portfolio`, run by `org_unit`."""
 
     code: Code
@@ -107,7 +107,7 @@ class ProgramCreateIn(Schema):
     manager: Id | None = None
 
 
-class ProgramPatchIn(Schema):
+class ProgramPatchIn(InputSchema):
     """Changes to a program: only the fields sent are changed."""
 
     code: Code = None  # type: ignore[assignment]
@@ -146,7 +146,7 @@ class ProjectOut(Schema):
     updated_at: dt.datetime
 
 
-class ProjectCreateIn(Schema):
+class ProjectCreateIn(InputSchema):
     """A new project run by `org_unit`; currency defaults to the unit's, the rest to the usual defaults."""
 
     code: Code
@@ -166,7 +166,7 @@ class ProjectCreateIn(Schema):
     currency: Currency = None  # type: ignore[assignment]
 
 
-class ProjectPatchIn(Schema):
+class ProjectPatchIn(InputSchema):
     """Changes to a project: only the fields sent are changed."""
 
     code: Code = None  # type: ignore[assignment]

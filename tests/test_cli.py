@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from keel.core.models import AuditEntry
@@ -166,12 +170,19 @@ class Server:
         self.port = free_port()
         self.process = subprocess.Popen(
             [str(BIN / "keel"), "serve", "--port", str(self.port), "--no-worker"],
-            env={**env, "KEEL_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"},
+            env={
+                **env,
+                "KEEL_VAR_DIR": str(var_dir),
+                "KEEL_DEMO_PASSWORD": settings.KEEL_DEMO_PASSWORD,
+                "PYTHONUNBUFFERED": "1",
+            },
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         self.output: list[str] = []
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()
@@ -187,9 +198,12 @@ class Server:
     def text(self) -> str:
         return "".join(self.output)
 
-    def get(self, path: str) -> tuple[int, bytes]:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as response:
-            return response.status, response.read()
+    def get(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        """GET (or POST `data` to) a path with this server's cookies; follows redirects."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body)
+        with self.opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode()
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
@@ -206,10 +220,15 @@ def test_serve_migrates_loads_the_demo_once_and_serves(tmp_path):
         assert "loading the demo organisation" in server.text
         assert "dana" in server.text and "Password for every demo login" in server.text
         assert f"http://127.0.0.1:{server.port}/" in server.text
-        status, body = server.get("/admin/login/")
-        assert status == 200 and b"csrfmiddlewaretoken" in body
-        status, _ = server.get("/api/v1/openapi.json")
-        assert status == 200
+        # a demo login signs in with the demo password and lands on the dashboard
+        status, login_page = server.get("/")
+        assert status == 200 and "csrfmiddlewaretoken" in login_page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+        form = {"csrfmiddlewaretoken": token, "username": "dana", "password": settings.KEEL_DEMO_PASSWORD}
+        status, home = server.get("/accounts/login/?next=/", form)
+        assert status == 200 and "Portfolio overview" in home
+        status, css = server.get("/static/vendor/bootstrap.min.css")
+        assert status == 200 and "Bootstrap" in css
     finally:
         assert server.stop() == 0
     assert (tmp_path / "keel.sqlite3").exists()

@@ -11,14 +11,12 @@ from keel.orgs import selectors
 from keel.orgs.models import OrgUnit, Role, User
 from keel.orgs.scoping import Action
 
-INDENT = "\u00a0\u00a0"
-
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """An org unit shown by code and name, indented by its depth in the tree."""
+    """An org unit shown by code and name (choices come in tree order)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{INDENT * max(obj.depth - 1, 0)}{obj.code} — {obj.name}"
+        return f"{obj.code} — {obj.name}"
 
 
 class TokenCreateForm(forms.Form):

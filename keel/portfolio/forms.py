@@ -14,8 +14,6 @@ from keel.orgs.scoping import Action
 from keel.portfolio import selectors
 from keel.portfolio.models import Project
 
-INDENT = "\u00a0\u00a0"
-
 
 class PersonChoiceField(forms.ModelChoiceField):
     """A person shown by name with the username that tells namesakes apart."""
@@ -26,11 +24,10 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """An org unit shown by code and name, indented by its depth in the tree."""
+    """An org unit shown by code and name (choices come in tree order)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        # Non-breaking spaces: browsers collapse ordinary ones inside an <option>.
-        return f"{INDENT * max(obj.depth - 1, 0)}{obj.code} — {obj.name}"
+        return f"{obj.code} — {obj.name}"
 
 
 class ProjectFilterForm(forms.Form):

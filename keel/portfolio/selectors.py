@@ -284,12 +284,16 @@ def _readable(value: Any, field: Any, names: dict[tuple[Any, str], str]) -> str:
 
 
 def activity_feed_for_project(user: Any, project: Project, limit: int = 50) -> list[ActivityItem]:
-    """The project's activity feed: who changed which fields from what to what, with field labels.
+    """The project's activity feed: who changed which fields from what to what, with field labels."""
+    return readable_entries(user, activity_for_project(user, project, limit))
+
+
+def readable_entries(user: Any, entries: list[AuditEntry]) -> list[ActivityItem]:
+    """Audit entries with their changes in words: field labels, choice labels, names of related records.
 
     Related records are named only when the user may see them (else shown by id), in one query per
-    related model.
+    related model, so a page of entries costs a fixed number of queries.
     """
-    entries = activity_for_project(user, project, limit)
     fields_of: dict[int, dict[str, Any]] = {}
     wanted: dict[Any, set[str]] = {}
     for entry in entries:

@@ -205,10 +205,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail of the units the PMO administrator looks after."""
     require_staff_area(org_selectors.is_pmo_admin(request.user))
     form = AuditFilterForm(request.GET, user=request.user)
-    entries = selectors.audit_list_for_user(request.user, form.filters())
+    entries = paginate(
+        selectors.audit_list_for_user(request.user, form.filters()),
+        page=_page_number(request),
+        size=settings.KEEL_PAGE_SIZE,
+    )
     context = {
         "form": form,
-        "page": paginate(entries, page=_page_number(request), size=settings.KEEL_PAGE_SIZE),
+        "page": entries,
+        "rows": selectors.readable_entries(request.user, entries.items),
         "hx_target": "#audit-table",
     }
     return render_page(request, "portfolio/audit_list.html", context, partial="portfolio/_audit_table.html")

@@ -469,3 +469,31 @@ def test_audit_trail_of_a_divisional_admin_is_scoped(client, org):
 def test_audit_trail_is_closed_to_other_roles(client, org):
     client.force_login(org.exec)
     assert client.get(reverse("portfolio:audit_list")).status_code == 403
+
+
+def test_audit_page_queries_do_not_grow_with_the_number_of_entries(client, org, django_assert_num_queries):
+    # Given 40 entries naming managers and programs, count the queries of the page
+    url = reverse("portfolio:audit_list")
+    client.force_login(org.admin)
+
+    def entries(n: int) -> None:
+        for i in range(n):
+            services.project_create(
+                actor=org.pm_north,
+                org_unit=org.north,
+                code=f"A-{Project.objects.count()}-{i}",
+                name="x",
+                manager=org.pm_north,
+                program=org.project_north.program,
+            )
+
+    entries(40)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    # When there are 200 entries, the page needs exactly as many queries
+    entries(160)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Manager" in response.content.decode()  # field labels, not column names

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 from keel.core.audit import audit_record, diff, snapshot
@@ -99,11 +99,14 @@ def audited_update(
     return changed
 
 
+@transaction.atomic
 def audited_delete(*, actor: Any, instance: models.Model, version: int | None) -> None:
     """Delete `instance` (refused if `version` is given and stale), recording it in the audit trail."""
     model = type(instance)
     if version is not None and hasattr(instance, "version"):
-        current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+        # The row lock keeps a concurrent update from landing between this check and the delete.
+        rows = model._default_manager.select_for_update().filter(pk=instance.pk)
+        current = rows.values_list("version", flat=True).first()
         if current != version:
             raise ConflictError(current_version=current or 0, given_version=version)
     before = snapshot(instance)

@@ -7,7 +7,9 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
-from keel.core.api import api_auth, install_error_handlers, normalise_validation_error
+from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
+from keel.orgs.api import TokenAuth, account, org, reference
+from keel.portfolio.api import oversight, register
 
 
 class KeelAPI(NinjaAPI):
@@ -26,18 +28,12 @@ api = KeelAPI(
         "signed-in browser session. See docs/api.md for tokens, concurrency, pagination and errors."
     ),
     urls_namespace="api",
-    auth=api_auth(),
+    # A token first (scripts), then the browser's session (pages calling the API).
+    auth=[TokenAuth(), SessionAuth()],
 )
 install_error_handlers(api)
 
 
-def _add_routers() -> None:
-    """Mount every app's endpoints (imported here so that apps can import this module's `api`)."""
-    from keel.orgs.api import account, org, reference
-    from keel.portfolio.api import oversight, register
-
-    for router in (account, org, reference, register, oversight):
-        api.add_router("/", router)
-
-
-_add_routers()
+# Every app's endpoints, mounted at the API's root; their tags group them in the docs.
+for router in (account, org, reference, register, oversight):
+    api.add_router("/", router)

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Body, Field, Header, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, ConfigDict, WithJsonSchema, create_model
 
@@ -73,19 +73,6 @@ class InputSchema(Schema):
 # Authentication
 
 
-class TokenAuth(HttpBearer):
-    """A personal API token sent as `Authorization: Bearer <token>`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        """Return the token's user, or None for an unknown or revoked token."""
-        from keel.orgs import services as org_services
-
-        user = org_services.api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
 class SessionAuth(APIKeyCookie):
     """The browser's signed-in session; unsafe methods must carry the CSRF token."""
 
@@ -104,11 +91,6 @@ class SessionAuth(APIKeyCookie):
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken.")
         return user
-
-
-def api_auth() -> list[Any]:
-    """The authentication methods every endpoint accepts, tried in order."""
-    return [TokenAuth(), SessionAuth()]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
+from ninja.security import HttpBearer
 
 from keel.core.api import (
     IF_MATCH,
@@ -41,6 +42,18 @@ from keel.orgs.schemas import (
     UserOut,
 )
 from keel.orgs.scoping import Action
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token sent as `Authorization: Bearer <token>`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        """Return the token's user, or None for an unknown, revoked or inactive person's token."""
+        user = services.api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 # Personal endpoints act only on the caller's own data, whatever their roles.
 account = Router(tags=["account"])

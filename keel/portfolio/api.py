@@ -216,15 +216,16 @@ PROJECT_REFS = {"org_unit": _unit, "manager": _person, "sponsor": _person}
 
 def _project_refs(user: Any, data: dict[str, Any], current_unit: Any = None) -> dict[str, Any]:
     """Resolve a project body's ids; the program is checked against the project's (new) unit."""
-    program_id = data.pop("program", None) if "program" in data else ...
+    sends_program = "program" in data
+    program_id = data.pop("program", None)
     data = _resolve(user, data, PROJECT_REFS)
-    if program_id is not ...:
+    if sends_program:
         unit = data.get("org_unit", current_unit)
 
-        def program_getter(u: Any, pk: int) -> Any:
+        def program_for_unit(u: Any, pk: int) -> Any:
             return selectors.program_get_for_project(u, pk, unit)
 
-        data.update(resolve_refs(user, {"program": (program_getter, program_id)}))
+        data.update(resolve_refs(user, {"program": (program_for_unit, program_id)}))
     return data
 
 

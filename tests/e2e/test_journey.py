@@ -16,9 +16,6 @@ from keel.portfolio.models import Project
 from tests.conftest import PASSWORD
 from tests.factories import ProjectFactory
 
-# Playwright's sync API runs an event loop in this thread; the test's own database calls are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,9 +37,13 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A fresh Chromium page (laptop-sized window)."""
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls stay
+    # synchronous. Set for this test only, so no other test or subprocess inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

@@ -27,6 +27,7 @@ same day) > a holiday > a work week covering the day > the default week.
 from __future__ import annotations
 
 import calendar as _stdcal
+import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -44,8 +45,8 @@ Intervals = tuple[Interval, ...]
 STANDARD_DAY: Intervals = ((8 * 60, 12 * 60), (13 * 60, 17 * 60))
 """08:00–12:00 and 13:00–17:00 (eight hours), MS Project's standard working day."""
 
-_MAX_SPAN_DAYS = 200 * 366
-"""A timeline never grows beyond this many days: a calendar with no working time errs, not loops."""
+_MAX_IDLE_DAYS = 20 * 366
+"""A timeline that finds no working time in this many consecutive days stops: the calendar has none."""
 
 
 class CalendarError(ValueError):
@@ -344,8 +345,9 @@ def absolute_minute(when: datetime) -> int:
     return when.toordinal() * MINUTES_PER_DAY + when.hour * 60 + when.minute
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def from_absolute_minute(minute: int) -> datetime:
-    """The naive datetime of an absolute minute (inverse of :func:`absolute_minute`)."""
+    """The naive datetime of an absolute minute (inverse of :func:`absolute_minute`; cached)."""
     day, minute_of_day = divmod(minute, MINUTES_PER_DAY)
     return datetime.combine(date.fromordinal(day), time(minute_of_day // 60, minute_of_day % 60))
 
@@ -374,6 +376,8 @@ class Timeline:
         "_cum",
         "_exceptions",
         "_until",
+        "_idle_forward",
+        "_idle_backward",
     )
 
     def __init__(self, calendar: Calendar, origin: date | datetime, chunk_days: int = 366) -> None:
@@ -389,6 +393,8 @@ class Timeline:
         self._cum: list[int] = []
         self._exceptions: dict[date, Intervals] = {}
         self._until = date.min
+        self._idle_forward = 0
+        self._idle_backward = 0
         self._extend_forward()
 
     # --- growth ---------------------------------------------------------------------------------
@@ -412,24 +418,27 @@ class Timeline:
                     periods.append((base + start, base + end))
         return periods
 
-    def _check_span(self) -> None:
-        """Stop growing a timeline that finds no working time."""
-        if self._hi - self._lo > _MAX_SPAN_DAYS:
+    def _idle(self, days: int) -> None:
+        """Stop growing a timeline that has found no working time for too long."""
+        if days > _MAX_IDLE_DAYS:
             raise CalendarError(
-                f"calendar {self.calendar.id!r} has no working time within 200 years of "
+                f"calendar {self.calendar.id!r} has no working time within 20 years of "
                 f"{self.origin.isoformat()}"
             )
 
     def _extend_forward(self) -> None:
         """Map the next chunk of days after the mapped range."""
-        self._check_span()
         end_day = min(self._hi + self._chunk, date.max.toordinal())
         if end_day <= self._hi:
             raise CalendarError(f"calendar {self.calendar.id!r}: date beyond {date.max}")
         new = self._periods(self._hi, end_day)
+        days = end_day - self._hi
         self._hi = end_day
         if not new:
+            self._idle_forward += days
+            self._idle(self._idle_forward)
             return
+        self._idle_forward = 0
         starts, ends, cum = self._starts, self._ends, self._cum
         if ends and ends[-1] == new[0][0]:
             ends[-1] = new[0][1]
@@ -443,14 +452,17 @@ class Timeline:
 
     def _extend_backward(self) -> None:
         """Map the chunk of days before the mapped range."""
-        self._check_span()
         first_day = max(self._lo - self._chunk, 1)
         if first_day >= self._lo:
             raise CalendarError(f"calendar {self.calendar.id!r}: date before {date.min}")
         new = self._periods(first_day, self._lo)
+        days = self._lo - first_day
         self._lo = first_day
         if not new:
+            self._idle_backward += days
+            self._idle(self._idle_backward)
             return
+        self._idle_backward = 0
         anchor = self._cum[0] if self._starts else 0
         if self._starts and new[-1][1] == self._starts[0]:
             merged_start = new[-1][0]

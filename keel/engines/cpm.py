@@ -166,7 +166,7 @@ class Project:
     critical_float: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskSchedule:
     """The computed schedule of one task; floats in working minutes of the task's calendar."""
 
@@ -207,9 +207,13 @@ class Schedule:
         return tuple(t.id for t in critical)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edge:
-    """An expanded link between two scheduling nodes (leaf tasks or summary-start nodes)."""
+    """An expanded link between two scheduling nodes (leaf tasks or summary-start nodes).
+
+    ``same`` marks the common case where both ends are leaf tasks on one timeline and the lag is in
+    working minutes: the passes then add integers without converting through absolute time.
+    """
 
     pred: int
     succ: int
@@ -217,6 +221,9 @@ class _Edge:
     lag: int
     elapsed_lag: bool
     link: Link
+    from_finish: bool = False
+    to_finish: bool = False
+    same: bool = False
 
 
 class _Run:
@@ -351,40 +358,52 @@ class _Run:
     def _build_edges(self) -> None:
         """Expand links through summary tasks into edges between scheduling nodes."""
         n = self.n
+        index = self.index
+        is_summary = self.is_summary
+        timeline = self.timeline
         self.summary_node: dict[int, int] = {}
         self.node_task: list[int] = list(range(n))
-        self.edges: list[_Edge] = []
+        edges: list[_Edge] = []
         for link in self.project.links:
-            label = f"link {link.predecessor_id!r} → {link.successor_id!r}"
-            if link.predecessor_id not in self.index:
-                raise ScheduleError(
-                    f"{label}: predecessor {link.predecessor_id!r} is not a task of the project"
-                )
-            if link.successor_id not in self.index:
-                raise ScheduleError(f"{label}: successor {link.successor_id!r} is not a task of the project")
-            p = self.index[link.predecessor_id]
-            s = self.index[link.successor_id]
+            p = index.get(link.predecessor_id)
+            s = index.get(link.successor_id)
+            if p is None or s is None:
+                missing = link.predecessor_id if p is None else link.successor_id
+                role = "predecessor" if p is None else "successor"
+                raise ScheduleError(f"{_label(link)}: {role} {missing!r} is not a task of the project")
             if p == s:
                 raise CycleError([link.predecessor_id, link.successor_id])
+            kind = link.type
+            from_finish = kind is LinkType.FS or kind is LinkType.FF
+            to_finish = kind is LinkType.FF or kind is LinkType.SF
+            if not (is_summary[p] or is_summary[s]):
+                lag, elapsed = self._lag_minutes(link, p)
+                same = not elapsed and timeline[p] is timeline[s]
+                edges.append(_Edge(p, s, kind, lag, elapsed, link, from_finish, to_finish, same))
+                continue
             if self._is_ancestor(p, s) or self._is_ancestor(s, p):
-                raise ScheduleError(f"{label}: a summary task cannot be linked to its own subtasks")
-            if link.lag_unit is LagUnit.PERCENT and self.is_summary[p]:
-                raise ScheduleError(f"{label}: a percentage lag needs a leaf predecessor, not a summary task")
-            successors = self.leaves_of[s] if self.is_summary[s] else [s]
-            if self.is_summary[p] and link.type in (LinkType.SS, LinkType.SF):
+                raise ScheduleError(f"{_label(link)}: a summary task cannot be linked to its own subtasks")
+            if link.lag_unit is LagUnit.PERCENT and is_summary[p]:
+                raise ScheduleError(
+                    f"{_label(link)}: a percentage lag needs a leaf predecessor, not a summary task"
+                )
+            successors = self.leaves_of[s] if is_summary[s] else [s]
+            if is_summary[p] and not from_finish:
                 predecessors = [self._summary_start_node(p)]
-            elif self.is_summary[p]:
+            elif is_summary[p]:
                 predecessors = self.leaves_of[p]
             else:
                 predecessors = [p]
             for pred in predecessors:
-                lag, elapsed_lag = self._lag_minutes(link, pred)
+                lag, elapsed = self._lag_minutes(link, pred)
                 for succ in successors:
-                    self.edges.append(_Edge(pred, succ, link.type, lag, elapsed_lag, link))
+                    same = pred < n and not elapsed and timeline[pred] is timeline[succ]
+                    edges.append(_Edge(pred, succ, kind, lag, elapsed, link, from_finish, to_finish, same))
+        self.edges = edges
         self.nodes = len(self.node_task)
         self.out_edges: list[list[_Edge]] = [[] for _ in range(self.nodes)]
         self.in_edges: list[list[_Edge]] = [[] for _ in range(self.nodes)]
-        for edge in self.edges:
+        for edge in edges:
             self.out_edges[edge.pred].append(edge)
             self.in_edges[edge.succ].append(edge)
 
@@ -512,6 +531,13 @@ class _Run:
                 self.constraint_work[i] = timeline.to_work(task.constraint_date)
             if status is not None:
                 self.status_work[i] = timeline.to_work(status)
+        floors: dict[int, int] = {}
+        self.start_floor = [0] * n
+        for i, timeline in enumerate(self.timeline):
+            key = id(timeline)
+            if key not in floors:
+                floors[key] = timeline.work_at_minute(self.start_minute)
+            self.start_floor[i] = floors[key]
         nodes = self.nodes
         self.es = [0] * nodes
         self.ef = [0] * nodes
@@ -537,29 +563,29 @@ class _Run:
             return self._start_abs(node, late)
         return self.timeline[node].finish_minute(self.lf[node] if late else self.ef[node])
 
-    def _candidate(self, edge: _Edge, alap_pass: bool) -> tuple[int, bool]:
-        """Earliest start the edge allows its successor, and whether it comes from a finish."""
+    def _candidate(self, edge: _Edge, alap_pass: bool) -> int:
+        """Earliest start the edge allows its successor."""
         s = edge.succ
         p = edge.pred
-        timeline = self.timeline[s]
-        from_finish = edge.type in (LinkType.FS, LinkType.FF)
         late = alap_pass and p < self.n and self.alap[p]
-        if p < self.n and self.timeline[p] is timeline and not edge.elapsed_lag:
-            if from_finish:
+        if edge.same:
+            if edge.from_finish:
                 x = (self.lf[p] if late else self.ef[p]) + edge.lag
             else:
                 x = (self.ls[p] if late else self.es[p]) + edge.lag
         else:
-            minute = self._finish_abs(p, late) if from_finish else self._start_abs(p, late)
+            timeline = self.timeline[s]
+            minute = self._finish_abs(p, late) if edge.from_finish else self._start_abs(p, late)
             if edge.elapsed_lag:
                 x = timeline.work_at_minute(minute + edge.lag)
             else:
                 x = timeline.work_at_minute(minute) + edge.lag
-        if edge.type in (LinkType.FF, LinkType.SF):
+        if edge.to_finish:
             x -= self.duration[s]
-            floor = timeline.work_at_minute(self.start_minute)
-            x = max(x, floor)
-        return x, from_finish
+            floor = self.start_floor[s]
+            if x < floor:
+                x = floor
+        return x
 
     def _forward(self, use_late_for_alap: bool) -> None:
         """Early dates in topological order."""
@@ -578,10 +604,10 @@ class _Run:
             base = None
             anchor_finish = False
             for edge in self.in_edges[node]:
-                x, from_finish = self._candidate(edge, use_late_for_alap)
-                if base is None or x > base or (x == base and from_finish):
+                x = self._candidate(edge, use_late_for_alap)
+                if base is None or x > base or (x == base and edge.from_finish):
                     base = x
-                    anchor_finish = from_finish
+                    anchor_finish = edge.from_finish
             constraint = task.constraint
             c = self.constraint_work[node]
             if base is None:
@@ -591,7 +617,7 @@ class _Run:
                     base = c - duration
                     anchor_finish = True
                 else:
-                    base = timeline.work_at_minute(self.start_minute)
+                    base = self.start_floor[node]
             self.anchor_finish[node] = anchor_finish
             if self.started[node]:
                 self._forward_started(node, base)
@@ -666,11 +692,22 @@ class _Run:
                 finish = max(finish, self._finish_abs(node, late=False))
         return finish
 
+    def _project_finish_work(self) -> list[int]:
+        """The project finish in each task's working minutes (one conversion per timeline)."""
+        by_timeline: dict[int, int] = {}
+        result = [0] * self.n
+        for node, timeline in enumerate(self.timeline):
+            key = id(timeline)
+            if key not in by_timeline:
+                by_timeline[key] = timeline.work_at_minute(self.project_finish)
+            result[node] = by_timeline[key]
+        return result
+
     def _late_limit(self, edge: _Edge) -> int:
         """Latest absolute instant the edge allows for its predecessor's finish (FS, FF) or start."""
         s = edge.succ
         timeline = self.timeline[s]
-        y = self.ls[s] if edge.type in (LinkType.FS, LinkType.SS) else self.lf[s]
+        y = self.lf[s] if edge.to_finish else self.ls[s]
         if edge.elapsed_lag:
             return timeline.start_minute(y) - edge.lag
         return timeline.start_minute(y - edge.lag)
@@ -678,7 +715,8 @@ class _Run:
     def _backward(self) -> None:
         """Late dates in reverse topological order."""
         n = self.n
-        finish_minute = self.project_finish
+        finish_work = self._project_finish_work()
+        completed, ls, lf_ = self.completed, self.ls, self.lf
         for node in reversed(self.order):
             if node >= n:
                 limit = _INF
@@ -694,22 +732,19 @@ class _Run:
             timeline = self.timeline[node]
             duration = self.duration[node]
             start_bound = self.started[node] or self.manual[node]
-            lf = timeline.work_at_minute(finish_minute)
+            lf = finish_work[node]
             for edge in self.out_edges[node]:
                 s = edge.succ
-                if self.completed[s]:
+                if completed[s] or (start_bound and not edge.from_finish):
                     continue
-                start_side = edge.type in (LinkType.SS, LinkType.SF)
-                if start_side and start_bound:
-                    continue
-                if self.timeline[s] is timeline and not edge.elapsed_lag:
-                    y = self.ls[s] if edge.type in (LinkType.FS, LinkType.SS) else self.lf[s]
-                    candidate = y - edge.lag
+                if edge.same:
+                    candidate = (lf_[s] if edge.to_finish else ls[s]) - edge.lag
                 else:
                     candidate = timeline.work_at_minute(self._late_limit(edge))
-                if start_side:
+                if not edge.from_finish:
                     candidate += duration
-                lf = min(lf, candidate)
+                if candidate < lf:
+                    lf = candidate
             if not self.started[node]:
                 for summary_node in self._start_nodes_led_by(node):
                     limit = self.ls[summary_node]
@@ -756,17 +791,26 @@ class _Run:
         n = self.n
         self.total_float = [0] * n
         self.free_float = [0] * n
+        finish_work = self._project_finish_work()
+        es, ef, started = self.es, self.ef, self.started
         for node in range(n):
             if self.is_summary[node] or self.completed[node]:
                 continue
-            timeline = self.timeline[node]
-            total = self.lf[node] - self.ef[node]
-            free = timeline.work_at_minute(self.project_finish) - self.ef[node]
+            total = self.lf[node] - ef[node]
+            free = finish_work[node] - ef[node]
             for edge in self.out_edges[node]:
                 s = edge.succ
-                if self.completed[s] or self.started[s]:
+                if started[s]:
                     continue
-                free = min(free, self._free_slack(edge))
+                if edge.same:
+                    if edge.from_finish:
+                        slack = (ef[s] if edge.to_finish else es[s]) - edge.lag - ef[node]
+                    else:
+                        slack = (ef[s] if edge.to_finish else es[s]) - edge.lag - es[node]
+                else:
+                    slack = self._free_slack(edge)
+                if slack < free:
+                    free = slack
             self.total_float[node] = total
             self.free_float[node] = min(free, total)
         self._check_violations()
@@ -776,16 +820,13 @@ class _Run:
         p = edge.pred
         s = edge.succ
         timeline = self.timeline[p]
-        y = self.es[s] if edge.type in (LinkType.FS, LinkType.SS) else self.ef[s]
-        if self.timeline[s] is timeline and not edge.elapsed_lag:
-            limit = y - edge.lag
+        y = self.ef[s] if edge.to_finish else self.es[s]
+        succ_timeline = self.timeline[s]
+        if edge.elapsed_lag:
+            limit = timeline.work_at_minute(succ_timeline.start_minute(y) - edge.lag)
         else:
-            succ_timeline = self.timeline[s]
-            if edge.elapsed_lag:
-                limit = timeline.work_at_minute(succ_timeline.start_minute(y) - edge.lag)
-            else:
-                limit = timeline.work_at_minute(succ_timeline.start_minute(y - edge.lag))
-        if edge.type in (LinkType.FS, LinkType.FF):
+            limit = timeline.work_at_minute(succ_timeline.start_minute(y - edge.lag))
+        if edge.from_finish:
             return limit - self.ef[p]
         return limit - self.es[p]
 
@@ -793,13 +834,17 @@ class _Run:
         """Flag broken links, missed constraints and missed deadlines."""
         tasks = self.tasks
         alap = any(self.alap)
+        # Only these can start before their links allow: every other early start is a maximum over them.
+        overriding = {ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO}
         for node in range(self.n):
             if self.is_summary[node] or self.started[node]:
                 continue
             task = tasks[node]
+            if not (self.manual[node] or task.constraint in overriding or task.deadline is not None):
+                continue
             messages = self.violations[node]
             for edge in self.in_edges[node]:
-                x, _ = self._candidate(edge, alap)
+                x = self._candidate(edge, alap)
                 if self.es[node] < x:
                     reason = "it is manually scheduled" if self.manual[node] else self._constraint_text(task)
                     messages.append(
@@ -813,8 +858,6 @@ class _Run:
                 messages.append(f"start no later than {date_text} is not met")
             elif task.constraint is ConstraintType.FNLT and self.es[node] + duration > c:
                 messages.append(f"finish no later than {date_text} is not met")
-            elif task.constraint is ConstraintType.SNLT and self.lf[node] - duration < self.es[node]:
-                messages.append(f"start no later than {date_text} cannot be met by its successors")
             if task.deadline is not None and self.ef[node] > self.timeline[node].to_work(task.deadline):
                 messages.append(f"finishes after its deadline {task.deadline.isoformat(sep=' ')}")
 
@@ -916,6 +959,11 @@ class _Run:
             milestone=False,
             violations=(),
         )
+
+
+def _label(link: Link) -> str:
+    """How error messages name a link."""
+    return f"link {link.predecessor_id!r} → {link.successor_id!r}"
 
 
 def schedule(project: Project) -> Schedule:

@@ -831,32 +831,38 @@ class _Run:
         return limit - self.es[p]
 
     def _check_violations(self) -> None:
-        """Flag broken links, missed constraints and missed deadlines."""
+        """Flag broken links, missed no-later-than constraints and missed deadlines.
+
+        Links are checked for tasks not started (once started, a task's start is history). Dates are
+        checked for every leaf task: an in-progress task heading past its deadline is flagged too.
+        """
         tasks = self.tasks
         alap = any(self.alap)
         # Only these can start before their links allow: every other early start is a maximum over them.
         overriding = {ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO}
         for node in range(self.n):
-            if self.is_summary[node] or self.started[node]:
-                continue
             task = tasks[node]
-            if not (self.manual[node] or task.constraint in overriding or task.deadline is not None):
+            if self.is_summary[node] or not (
+                self.manual[node] or task.constraint in overriding or task.deadline is not None
+            ):
                 continue
             messages = self.violations[node]
-            for edge in self.in_edges[node]:
-                x = self._candidate(edge, alap)
-                if self.es[node] < x:
-                    reason = "it is manually scheduled" if self.manual[node] else self._constraint_text(task)
-                    messages.append(
-                        f"{edge.type.value} link from {edge.link.predecessor_id!r} is not met: it starts "
-                        f"{x - self.es[node]} working minutes too early because {reason}"
-                    )
+            if not self.started[node]:
+                for edge in self.in_edges[node]:
+                    x = self._candidate(edge, alap)
+                    if self.es[node] < x:
+                        reason = (
+                            "it is manually scheduled" if self.manual[node] else self._constraint_text(task)
+                        )
+                        messages.append(
+                            f"{edge.type.value} link from {edge.link.predecessor_id!r} is not met: it starts "
+                            f"{x - self.es[node]} working minutes too early because {reason}"
+                        )
             c = self.constraint_work[node]
-            duration = self.duration[node]
             date_text = task.constraint_date.isoformat(sep=" ") if task.constraint_date else ""
             if task.constraint is ConstraintType.SNLT and self.es[node] > c:
                 messages.append(f"start no later than {date_text} is not met")
-            elif task.constraint is ConstraintType.FNLT and self.es[node] + duration > c:
+            elif task.constraint is ConstraintType.FNLT and self.ef[node] > c:
                 messages.append(f"finish no later than {date_text} is not met")
             if task.deadline is not None and self.ef[node] > self.timeline[node].to_work(task.deadline):
                 messages.append(f"finishes after its deadline {task.deadline.isoformat(sep=' ')}")

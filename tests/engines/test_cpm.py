@@ -403,6 +403,24 @@ def test_unstarted_work_starts_not_before_the_status_date():
     assert result.tasks["C"].start == dt("2024-01-03 08:00")
 
 
+def test_an_in_progress_task_heading_past_its_deadline_is_flagged():
+    # Given a 4-day task half done by Thursday, due Thursday evening
+    tasks = [
+        Task(
+            id="A",
+            duration=4 * D,
+            percent_complete=50,
+            actual_start=dt(START),
+            deadline=dt("2024-01-04 17:00"),
+        )
+    ]
+    # When the remaining two days resume at the status date
+    result = run(tasks, status_date=dt("2024-01-04 08:00"))
+    # Then the task is flagged: it now finishes Friday
+    assert result.tasks["A"].violations == ("finishes after its deadline 2024-01-04 17:00:00",)
+    assert result.tasks["A"].total_float == -D
+
+
 def test_progress_without_actual_start_starts_at_the_scheduled_start():
     tasks = [
         Task(

@@ -91,14 +91,16 @@ class MspdiFile:
     expected: dict[str, MsTask]
     calendars: dict[str, Calendar]
     assignment_spans: dict[str, int] = field(default_factory=dict)
+    _timelines: dict[str, Timeline] = field(default_factory=dict, repr=False)
 
     def timeline_of(self, task_id: str) -> Timeline:
-        """The timeline a task schedules on (24×7 for elapsed tasks)."""
+        """The timeline a task schedules on (24×7 for elapsed tasks), built once per calendar."""
         task = next(t for t in self.project.tasks if t.id == task_id)
-        if task.elapsed:
-            return Timeline(Calendar(id="24x7", week=(((0, 1440),),) * 7), self.project.start)
-        calendar_id = task.calendar_id or self.project.calendar_id
-        return Timeline(self.calendars[calendar_id], self.project.start)
+        key = "\x00elapsed" if task.elapsed else task.calendar_id or self.project.calendar_id
+        if key not in self._timelines:
+            calendar = Calendar(id="24x7", week=(((0, 1440),),) * 7) if task.elapsed else self.calendars[key]
+            self._timelines[key] = Timeline(calendar, self.project.start)
+        return self._timelines[key]
 
 
 def _text(element: ET.Element, name: str) -> str | None:

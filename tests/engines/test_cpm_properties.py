@@ -99,7 +99,7 @@ def link_slack(result: Schedule, network: Network, link: Link) -> int:
     return successor_timeline.to_work(actual) - required
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(network=networks(mixed_calendars=True))
 def test_no_task_starts_before_its_predecessors_allow(network):
     result = schedule(network.project)
@@ -107,7 +107,7 @@ def test_no_task_starts_before_its_predecessors_allow(network):
         assert link_slack(result, network, link) >= 0, link
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(network=networks(mixed_calendars=True))
 def test_floats_are_never_negative_and_free_float_never_exceeds_total(network):
     result = schedule(network.project)
@@ -116,7 +116,7 @@ def test_floats_are_never_negative_and_free_float_never_exceeds_total(network):
         assert 0 <= task.free_float <= task.total_float, task
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(network=networks(mixed_calendars=True))
 def test_late_dates_are_not_before_early_dates(network):
     result = schedule(network.project)
@@ -127,7 +127,7 @@ def test_late_dates_are_not_before_early_dates(network):
         assert late_finish - late_start == early_finish - early_start == task.duration
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(network=networks(mixed_calendars=True))
 def test_project_finish_is_the_latest_early_finish(network):
     result = schedule(network.project)
@@ -135,7 +135,7 @@ def test_project_finish_is_the_latest_early_finish(network):
     assert result.start == min(t.early_start for t in result.tasks.values())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(network=networks())
 def test_float_is_zero_exactly_on_the_critical_path(network):
     result = schedule(network.project)

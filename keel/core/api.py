@@ -169,14 +169,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        """404: missing or out of scope, never told apart."""
         return api.create_response(request, {"detail": f"{exc.what.capitalize()} not found."}, status=404)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        """403: a visible record the role may not change."""
         return api.create_response(request, {"detail": str(exc)}, status=403)
 
     @api.exception_handler(ConflictError)
     def conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+        """409 or 412: a write against a stale version, naming both versions."""
         # With If-Match the client asked for a conditional request: a stale one is 412.
         status = 412 if "If-Match" in request.headers else 409
         body = {
@@ -188,20 +191,24 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PreconditionRequired)
     def precondition_required(request: HttpRequest, exc: PreconditionRequired) -> HttpResponse:
+        """428: a versioned write that named no version."""
         return api.create_response(request, {"detail": str(exc)}, status=428)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        """422: a domain rule refused the input, per field."""
         return api.create_response(request, {"detail": _django_validation_items(exc)}, status=422)
 
     @api.exception_handler(IntegrityError)
     def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        """409: a unique value taken by a concurrent write."""
         # Validation runs before every write, so this is a concurrent write of the same unique value.
         detail = "The change conflicts with a record written at the same time; reload and try again."
         return api.create_response(request, {"detail": detail}, status=409)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        """401 with a hint, 403 for CSRF, and a body that is not JSON as a 422."""
         if exc.status_code == 400:
             # A body that is not JSON: answered in the same shape as every other invalid input.
             body = {"detail": [_value_error(["body"], "The request body is not valid JSON.", "json_invalid")]}

@@ -41,6 +41,7 @@ class UserRef(Schema):
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
+        """The full name, or the username when there is none."""
         return obj.get_full_name() or obj.username
 
 
@@ -154,6 +155,7 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
+        """The full name, or the username when there is none."""
         return obj.get_full_name() or obj.username
 
 
@@ -177,6 +179,7 @@ class MeOut(UserOut):
 
     @staticmethod
     def resolve_memberships(obj: Any) -> Any:
+        """The user's own roles with their units."""
         return org_selectors.own_memberships(obj)
 
 

@@ -223,6 +223,7 @@ def _project_refs(user: Any, data: dict[str, Any], current_unit: Any = None) -> 
         unit = data.get("org_unit", current_unit)
 
         def program_for_unit(u: Any, pk: int) -> Any:
+            """A program the project's unit may join."""
             return selectors.program_get_for_project(u, pk, unit)
 
         data.update(resolve_refs(user, {"program": (program_for_unit, program_id)}))

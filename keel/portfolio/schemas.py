@@ -221,6 +221,7 @@ class AuditEntryOut(Schema):
 
     @staticmethod
     def resolve_content_type(obj: Any) -> str:
+        """The record's kind as "app_label.model"."""
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms, template
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import format_html
 
 register = template.Library()
@@ -62,8 +62,6 @@ def keel_date(value: Any) -> str:
     if not value:
         return "—"
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{value.day} {value:%b %Y %H:%M}"
     if isinstance(value, dt.date):
@@ -166,9 +164,3 @@ def form_field(field: forms.BoundField, size: str = "") -> dict[str, Any]:
         "is_check": isinstance(widget, forms.CheckboxInput),
         "is_hidden": field.is_hidden,
     }
-
-
-@register.simple_tag
-def urlencode_params(**params: Any) -> str:
-    """Encode keyword parameters as a query string (empty values left out)."""
-    return urlencode({k: v for k, v in params.items() if v not in (None, "")})

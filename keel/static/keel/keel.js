@@ -1,4 +1,4 @@
-/* Keel's page behaviour: ECharts charts fed from json_script data, confirmations. No framework. */
+/* Keel's page behaviour: ECharts charts fed from json_script data, filter counts. No framework. */
 (function () {
   "use strict";
 
@@ -66,11 +66,5 @@
     var n = box.form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]:checked').length;
     badge.textContent = n;
     badge.hidden = n === 0;
-  });
-
-  // Forms marked data-confirm ask before a destructive action.
-  document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
+from django.db import connection
 
 from keel.core.models import AuditEntry
 from keel.orgs.models import Role
+from keel.orgs.services import api_token_create
 from keel.portfolio.models import Portfolio, Program, Project
 from keel.portfolio.services import portfolio_create, program_create
+from tests.api.conftest import ApiClient
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -202,3 +208,46 @@ def test_patch_without_changes_keeps_the_version(org, as_user):
     assert answer.body["version"] == 1
     assert answer.etag == '"1"'
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database refuses concurrent connections instead of waiting",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("precondition", ["If-Match", "version"])
+def test_parallel_writers_one_wins(org, precondition):
+    """Given two writers sending their change at the same moment from two threads, against the same
+    version, then exactly one succeeds, the other is refused, and the stored record and the audit trail
+    hold the winner's change only."""
+    tokens = {name: api_token_create(user=org.pm_north, name=name)[1] for name in ("first", "second")}
+    path = f"/projects/{org.project_north.pk}"
+    start = threading.Barrier(2)
+    answers: dict[str, Any] = {}
+
+    def write(name: str) -> None:
+        try:
+            client = ApiClient(tokens[name])
+            body: dict[str, Any] = {"name": f"{name} writer"}
+            headers = {"If-Match": '"1"'} if precondition == "If-Match" else {}
+            if precondition == "version":
+                body["version"] = 1
+            start.wait(timeout=10)
+            answers[name] = client.patch(path, body, headers=headers)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    refused = 412 if precondition == "If-Match" else 409
+    statuses = sorted(answer.status for answer in answers.values())
+    assert statuses == [200, refused], {n: (a.status, a.body) for n, a in answers.items()}
+    winner = next(name for name, answer in answers.items() if answer.status == 200)
+    stored = Project.objects.get(pk=org.project_north.pk)
+    assert (stored.name, stored.version) == (f"{winner} writer", 2)
+    updates = _updates_of(stored)
+    assert [u.changes["name"] for u in updates] == [["Oslo data centre", f"{winner} writer"]]

@@ -155,6 +155,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("KEEL_STATIC_ROOT", VAR_DIR / "static"))
+# WhiteNoise serves from STATIC_ROOT (after collectstatic) and warns when the folder is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "keel" / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

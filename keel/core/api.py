@@ -320,6 +320,16 @@ OPTIONAL_VERSION_BODY = Body(None, description="The version you are deleting, if
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
+def etag_documented(status: int) -> dict[str, Any]:
+    """OpenAPI extra documenting the ETag header that answer `status` carries."""
+    header = {
+        "description": 'The record\'s version, e.g. "3"; send it back as If-Match.',
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+        "required": True,
+    }
+    return {"responses": {status: {"headers": {"ETag": header}}}}
+
+
 def set_etag(response: HttpResponse, version: int) -> None:
     """Send the record's version as its entity tag."""
     response["ETag"] = f'"{version}"'

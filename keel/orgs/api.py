@@ -18,6 +18,7 @@ from keel.core.api import (
     Id,
     PageParams,
     VersionIn,
+    etag_documented,
     expected_version,
     page_of,
     page_response,
@@ -130,6 +131,7 @@ def org_unit_list(request: HttpRequest, paging: Query[PageParams]) -> Any:
     "/org-units",
     response=responses({201: OrgUnitOut}, (401, 403, 404, 422)),
     summary="Create an org unit",
+    openapi_extra=etag_documented(201),
 )
 def org_unit_create(request: HttpRequest, response: HttpResponse, payload: OrgUnitCreateIn) -> Any:
     """Create a unit under `parent` (you administer the parent)."""
@@ -153,7 +155,12 @@ def org_unit_create(request: HttpRequest, response: HttpResponse, payload: OrgUn
     return Status(201, unit)
 
 
-@org.get("/org-units/{unit_id}", response=responses({200: OrgUnitOut}), summary="One org unit")
+@org.get(
+    "/org-units/{unit_id}",
+    response=responses({200: OrgUnitOut}),
+    summary="One org unit",
+    openapi_extra=etag_documented(200),
+)
 def org_unit_detail(request: HttpRequest, response: HttpResponse, unit_id: Id) -> Any:
     """One org unit, with its version as ETag."""
     unit = selectors.org_unit_get_for_user(request.auth, unit_id)
@@ -165,6 +172,7 @@ def org_unit_detail(request: HttpRequest, response: HttpResponse, unit_id: Id) -
     "/org-units/{unit_id}",
     response=responses({200: OrgUnitOut}, WRITE_ERRORS),
     summary="Change an org unit",
+    openapi_extra=etag_documented(200),
 )
 def org_unit_update(
     request: HttpRequest,

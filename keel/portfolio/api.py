@@ -15,6 +15,7 @@ from keel.core.api import (
     Id,
     PageParams,
     VersionIn,
+    etag_documented,
     expected_version,
     page_of,
     page_response,
@@ -80,6 +81,7 @@ def portfolio_list(request: HttpRequest, paging: Query[PageParams]) -> Any:
     "/portfolios",
     response=responses({201: PortfolioOut}, (401, 403, 404, 422)),
     summary="Create a portfolio",
+    openapi_extra=etag_documented(201),
 )
 def portfolio_create(request: HttpRequest, response: HttpResponse, payload: PortfolioCreateIn) -> Any:
     """Create a portfolio owned by `org_unit`."""
@@ -89,7 +91,12 @@ def portfolio_create(request: HttpRequest, response: HttpResponse, payload: Port
     return Status(201, portfolio)
 
 
-@register.get("/portfolios/{portfolio_id}", response=responses({200: PortfolioOut}), summary="One portfolio")
+@register.get(
+    "/portfolios/{portfolio_id}",
+    response=responses({200: PortfolioOut}),
+    summary="One portfolio",
+    openapi_extra=etag_documented(200),
+)
 def portfolio_detail(request: HttpRequest, response: HttpResponse, portfolio_id: Id) -> Any:
     """One portfolio, with its version as ETag."""
     portfolio = selectors.portfolio_get_for_user(request.auth, portfolio_id)
@@ -101,6 +108,7 @@ def portfolio_detail(request: HttpRequest, response: HttpResponse, portfolio_id:
     "/portfolios/{portfolio_id}",
     response=responses({200: PortfolioOut}, WRITE_ERRORS),
     summary="Change a portfolio",
+    openapi_extra=etag_documented(200),
 )
 def portfolio_update(
     request: HttpRequest,
@@ -152,6 +160,7 @@ def program_list(request: HttpRequest, paging: Query[PageParams]) -> Any:
     "/programs",
     response=responses({201: ProgramOut}, (401, 403, 404, 422)),
     summary="Create a program",
+    openapi_extra=etag_documented(201),
 )
 def program_create(request: HttpRequest, response: HttpResponse, payload: ProgramCreateIn) -> Any:
     """Create a program in `portfolio`, run by `org_unit`."""
@@ -161,7 +170,12 @@ def program_create(request: HttpRequest, response: HttpResponse, payload: Progra
     return Status(201, program)
 
 
-@register.get("/programs/{program_id}", response=responses({200: ProgramOut}), summary="One program")
+@register.get(
+    "/programs/{program_id}",
+    response=responses({200: ProgramOut}),
+    summary="One program",
+    openapi_extra=etag_documented(200),
+)
 def program_detail(request: HttpRequest, response: HttpResponse, program_id: Id) -> Any:
     """One program, with its version as ETag."""
     program = selectors.program_get_for_user(request.auth, program_id)
@@ -173,6 +187,7 @@ def program_detail(request: HttpRequest, response: HttpResponse, program_id: Id)
     "/programs/{program_id}",
     response=responses({200: ProgramOut}, WRITE_ERRORS),
     summary="Change a program",
+    openapi_extra=etag_documented(200),
 )
 def program_update(
     request: HttpRequest,
@@ -247,6 +262,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilterIn], paging: 
     "/projects",
     response=responses({201: ProjectOut}, (401, 403, 404, 422)),
     summary="Register a project",
+    openapi_extra=etag_documented(201),
 )
 def project_create(request: HttpRequest, response: HttpResponse, payload: ProjectCreateIn) -> Any:
     """Register a project run by `org_unit`."""
@@ -256,7 +272,12 @@ def project_create(request: HttpRequest, response: HttpResponse, payload: Projec
     return Status(201, selectors.project_get_for_user(request.auth, project.pk))
 
 
-@register.get("/projects/{project_id}", response=responses({200: ProjectOut}), summary="One project")
+@register.get(
+    "/projects/{project_id}",
+    response=responses({200: ProjectOut}),
+    summary="One project",
+    openapi_extra=etag_documented(200),
+)
 def project_detail(request: HttpRequest, response: HttpResponse, project_id: Id) -> Any:
     """One project, with its version as ETag."""
     project = selectors.project_get_for_user(request.auth, project_id)
@@ -268,6 +289,7 @@ def project_detail(request: HttpRequest, response: HttpResponse, project_id: Id)
     "/projects/{project_id}",
     response=responses({200: ProjectOut}, WRITE_ERRORS),
     summary="Change a project",
+    openapi_extra=etag_documented(200),
 )
 def project_update(
     request: HttpRequest,

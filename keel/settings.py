@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "keel.core",
     "keel.orgs",
     "keel.portfolio",
+    "keel.schedule",
 ]
 
 MIDDLEWARE = [

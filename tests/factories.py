@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import factory
 
-from keel.orgs.models import Location, Membership, OrgUnit, Role, User, unit_path_segment
+from keel.orgs.models import (
+    Calendar,
+    CalendarException,
+    Location,
+    Membership,
+    OrgUnit,
+    Role,
+    User,
+    unit_path_segment,
+)
 from keel.portfolio.models import Portfolio, Program, Project
 
 
@@ -95,3 +104,27 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     planned_finish = dt.date(2026, 12, 18)
     budget = Decimal("100000.00")
     currency = factory.SelfAttribute("org_unit.currency")
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    """A working calendar: Monday to Friday, 08:00–12:00 and 13:00–17:00 unless told otherwise."""
+
+    class Meta:
+        model = Calendar
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    working_week = factory.LazyFunction(lambda: [[["08:00", "12:00"], ["13:00", "17:00"]]] * 5 + [[], []])
+
+
+class CalendarExceptionFactory(factory.django.DjangoModelFactory):
+    """A non-working day (a holiday) of a calendar unless working times are given."""
+
+    class Meta:
+        model = CalendarException
+
+    calendar = factory.SubFactory(CalendarFactory)
+    name = "Holiday"
+    start_date = dt.date(2026, 1, 6)
+    end_date = factory.SelfAttribute("start_date")
+    working_times = factory.LazyFunction(list)

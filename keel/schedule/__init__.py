@@ -1,0 +1,1 @@
+"""Project schedules: tasks (WBS), dependencies, calendars, the critical path and baselines."""

@@ -35,6 +35,7 @@ from keel.engines.calendars import (
     Intervals,
     Recurrence,
     RecurrenceKind,
+    Timeline,
     WorkWeek,
 )
 from keel.interchange.model import (
@@ -52,6 +53,7 @@ from keel.interchange.model import (
     Task,
     TaskBaseline,
     TimeUnit,
+    engine_calendars,
     validate,
 )
 
@@ -67,12 +69,12 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "mspdi": ("MSPDI", ".xml", "Microsoft Project XML (MSPDI)"),
     "xer": ("XER", ".xer", "Primavera P6 XER"),
     "pmxml": ("PMXML", ".xml", "Primavera P6 XML (PMXML)"),
-    "planner": ("PLANNER", ".planner", "GNOME Planner XML"),
 }
 """Formats :func:`write_project` writes: Keel's name -> (MPXJ FileFormat, file suffix, description).
 
-MPXJ also writes MPX, SDEF and its own JSON; they are left out because MPXJ's MPX writer drops the
-time of day from every date, SDEF truncates names, and MPXJ cannot read its JSON back.
+MPXJ also writes MPX, Planner, SDEF and its own JSON; they are left out because a round trip through
+them loses too much: MPXJ's MPX writer drops the time of day from every date, its Planner files change
+lags and calendars, SDEF truncates names, and MPXJ cannot read its JSON back.
 """
 
 
@@ -1081,6 +1083,7 @@ class _Writer:
         self.primavera = primavera
         self.code = code
         self.warnings: list[str] = []
+        self.timelines: dict[int, Timeline] | None = None
         self.per_unit = {
             TimeUnit.MINUTES: 1,
             TimeUnit.HOURS: 60,
@@ -1151,8 +1154,11 @@ class _Writer:
         props.setPlannedStart(self.ldt(project.start))
         if project.finish is not None:
             props.setFinishDate(self.ldt(project.finish))
-        if project.status_date is not None:
-            props.setStatusDate(self.ldt(project.status_date))
+        status_date = project.status_date
+        if status_date is None and self.primavera:
+            status_date = self.data_date()
+        if status_date is not None:
+            props.setStatusDate(self.ldt(status_date))
         props.setMinutesPerDay(self.j.Integer(project.minutes_per_day))
         props.setMinutesPerWeek(self.j.Integer(project.minutes_per_week))
         props.setDaysPerMonth(self.j.Integer(project.days_per_month))
@@ -1342,8 +1348,16 @@ class _Writer:
         target.setPlannedWork(self.hours(task.work))
         target.setCost(self.number(task.cost))
         target.setPercentageComplete(j.Double(float(task.percent_complete)))
-        target.setActualStart(self.ldt(task.actual_start))
-        target.setActualFinish(self.ldt(task.actual_finish))
+        actual_start, actual_finish = task.actual_start, task.actual_finish
+        if self.primavera and not task.summary:
+            # Primavera derives progress from actual dates: a task with progress has started (and a
+            # finished one has finished) on its current dates when the file gave no actual dates.
+            if task.percent_complete > 0 and actual_start is None:
+                actual_start = task.start
+            if task.percent_complete == 100 and actual_finish is None:
+                actual_finish = task.finish
+        target.setActualStart(self.ldt(actual_start))
+        target.setActualFinish(self.ldt(actual_finish))
         target.setConstraintType(getattr(j.ConstraintType, _MPXJ_CONSTRAINTS[task.constraint]))
         if task.constraint in DATED_CONSTRAINTS:
             target.setConstraintDate(self.ldt(task.constraint_date))
@@ -1360,7 +1374,7 @@ class _Writer:
         target.setPlannedStart(self.ldt(task.start))
         target.setPlannedFinish(self.ldt(task.finish))
         if task.actual_finish is None and task.percent_complete < 100:
-            target.setRemainingEarlyStart(self.ldt(task.early_start or task.start))
+            target.setRemainingEarlyStart(self.ldt(self.resume(task)))
             target.setRemainingEarlyFinish(self.ldt(task.early_finish or task.finish))
         elapsed_floats = task.elapsed
         if task.total_float is not None:
@@ -1370,12 +1384,58 @@ class _Writer:
         if task.critical is not None:
             target.setCritical(task.critical)
 
+    def data_date(self) -> datetime | None:
+        """A data date for a Primavera file of a project with progress but no status date.
+
+        Primavera needs one to tell done work from remaining work; the latest point up to which the
+        file records progress serves (the latest actual finish or resumption of remaining work).
+        """
+        points = []
+        for task in self.project.tasks:
+            if task.summary or task.percent_complete == 0:
+                continue
+            if task.percent_complete == 100:
+                points.append(task.actual_finish or task.finish)
+            else:
+                points.append(self.resume(task))
+        points = [point for point in points if point is not None]
+        if not points:
+            return None
+        self.warnings.append(
+            f"the project has progress but no status date; {max(points).isoformat(sep=' ')} was written as "
+            "Primavera's data date"
+        )
+        return max(points)
+
+    def resume(self, task: Task) -> datetime | None:
+        """When a task's remaining work starts: its start, after the done share of an in-progress task."""
+        start = task.early_start or task.start
+        if start is None or not 0 < task.percent_complete < 100 or task.summary:
+            return start
+        done = round(task.duration * task.percent_complete / 100)
+        if task.elapsed:
+            return start + timedelta(minutes=done)
+        if self.timelines is None:
+            calendars = engine_calendars(self.project)
+            self.timelines = {
+                uid: Timeline(calendar, self.project.start) for uid, calendar in calendars.items()
+            }
+        timeline = self.timelines[task.calendar_uid or self.project.default_calendar_uid]
+        return timeline.start_at(timeline.to_work(start) + done)
+
     def links(self, tasks: dict[int, Any]) -> None:
         """Each link as a predecessor relation of its successor (percentage lags in time for Primavera)."""
         j = self.j
         durations = {t.uid: t.duration for t in self.project.tasks}
+        summaries = {t.uid for t in self.project.tasks if t.summary}
         for link in self.project.links:
             lag, unit, elapsed = link.lag, link.lag_unit, link.lag_elapsed
+            if self.primavera and {link.predecessor_uid, link.successor_uid} & summaries:
+                self.warnings.append(
+                    f"link {link.predecessor_uid} → {link.successor_uid}: Primavera has no links to or from "
+                    "WBS nodes (summary tasks); it was not written"
+                )
+                continue
             if self.primavera and unit is TimeUnit.PERCENT:
                 lag, unit, elapsed = round(durations[link.predecessor_uid] * lag / 100), TimeUnit.DAYS, False
                 self.warnings.append(

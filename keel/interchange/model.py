@@ -51,6 +51,7 @@ __all__ = [
     "TaskBaseline",
     "TimeUnit",
     "engine_calendars",
+    "resource_spans_of",
     "to_engine",
     "validate",
 ]
@@ -376,7 +377,7 @@ def to_engine(project: InterchangeProject, *, resource_spans: bool = True) -> cp
     """
     validate(project)
     calendars = engine_calendars(project)
-    spans = _assignment_spans(project, calendars) if resource_spans else {}
+    spans = resource_spans_of(project, calendars) if resource_spans else {}
     tasks = []
     for task in project.tasks:
         duration = 0 if task.summary else spans.get(task.uid, task.duration)
@@ -422,7 +423,7 @@ def to_engine(project: InterchangeProject, *, resource_spans: bool = True) -> cp
     )
 
 
-def _assignment_spans(project: InterchangeProject, calendars: Mapping[int, EngineCalendar]) -> dict[int, int]:
+def resource_spans_of(project: InterchangeProject, calendars: Mapping[int, EngineCalendar]) -> dict[int, int]:
     """Working time on the task calendar spanned by the assignments of resource-calendar-driven tasks."""
     resource_calendars = {r.uid: r.calendar_uid for r in project.resources if r.calendar_uid is not None}
     tasks = {t.uid: t for t in project.tasks}

@@ -1,9 +1,10 @@
-"""Writes to the organisation: units, users, memberships, API tokens."""
+"""Writes to the organisation: units, users, memberships, API tokens, project calendars."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,10 +13,21 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from keel.core.audit import audit_record
 from keel.core.errors import NotFound
+from keel.core.models import AuditEntry
 from keel.core.services import audited_create, audited_delete, audited_update
 from keel.orgs import scoping
-from keel.orgs.models import ApiToken, Membership, OrgUnit, Role, User, unit_path_segment
+from keel.orgs.models import (
+    ApiToken,
+    Calendar,
+    CalendarException,
+    Membership,
+    OrgUnit,
+    Role,
+    User,
+    unit_path_segment,
+)
 from keel.orgs.scoping import Action
 
 TOKEN_PREFIX = "keel_"
@@ -216,3 +228,45 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
     if changes:
         user.save(update_fields=list(changes))
     return user
+
+
+@transaction.atomic
+def calendar_create(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    name: str,
+    working_week: list[list[list[str]]],
+    exceptions: Sequence[Mapping[str, Any]] = (),
+) -> Calendar:
+    """Create a calendar with its exceptions for a project of `unit` (e.g. one imported from a file).
+
+    Needs the right to change projects' records in `unit` (not the organisation-wide reference-data
+    right): the calendar belongs to what the actor is creating there. Each exception is a mapping of
+    CalendarException fields (name, start_date, end_date, working_times, recurs_yearly). All rows are
+    validated first; a ValidationError names the exception and field, and nothing is written.
+    """
+    scoping.require(actor, Action.CHANGE, Calendar, unit, "calendar")
+    calendar = Calendar(name=name, working_week=working_week)
+    calendar.full_clean()
+    rows = [CalendarException(calendar=calendar, **values) for values in exceptions]
+    problems = []
+    for row in rows:
+        try:
+            row.full_clean(exclude=["calendar"])
+        except ValidationError as error:
+            problems.append(f"exception {row.name!r} of {row.start_date}: {'; '.join(error.messages)}")
+    if problems:
+        raise ValidationError({"exceptions": problems})
+    calendar.save()
+    for row in rows:
+        row.calendar = calendar
+    CalendarException.objects.bulk_create(rows, batch_size=500)
+    audit_record(
+        actor=actor,
+        instance=calendar,
+        action=AuditEntry.Action.CREATE,
+        unit_path=unit.path,
+        changes={"name": [None, name], "working_week": [None, working_week], "exceptions": [None, len(rows)]},
+    )
+    return calendar

@@ -178,6 +178,7 @@ def project_import(
         progress(f"Writing {len(source.tasks)} tasks and scheduling them")
         tasks = [_task_data(task, calendars, warnings) for task in source.tasks]
         _note_assumed_actuals(source, warnings)
+        _note_resource_driven(source, warnings)
         result = services.schedule_replace(
             actor=actor,
             project=project,
@@ -338,6 +339,22 @@ def calendar_rows(
             }
         )
     return week, rows
+
+
+def _note_resource_driven(source: interchange.InterchangeProject, warnings: list[str]) -> None:
+    """Name tasks whose dates in the file come from resources working on other calendars.
+
+    Keel schedules a task by its duration on the task's calendar (resources are not imported yet),
+    so such a task lasts its duration in Keel, not the longer span its resources' hours gave it.
+    """
+    spans = interchange.resource_spans_of(source, interchange.engine_calendars(source))
+    for task in source.tasks:
+        if task.uid in spans and spans[task.uid] != task.duration:
+            warnings.append(
+                f"task {task.name!r} (UID {task.uid}): its resources work on other calendars, which made it "
+                f"span {spans[task.uid]} working minutes in the file; Keel schedules its {task.duration}-minute "
+                "duration on the task's calendar"
+            )
 
 
 def _note_assumed_actuals(source: interchange.InterchangeProject, warnings: list[str]) -> None:

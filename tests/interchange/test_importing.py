@@ -338,6 +338,10 @@ def test_keel_import_and_export_commands(org, tmp_path):
     assert "as project CMD-1 'sample' in NORTH:" in printed
     assert "19 tasks (3 summary tasks, 1 milestones), 6 dependencies" in printed
     assert "not imported yet: 2 resource(s) and 2 assignment(s)" in printed
+    assert (
+        "warning: task 'Second Task' (UID 2): its resources work on other calendars, which made it span "
+        "24000 working minutes in the file; Keel schedules its 48000-minute duration on the task's calendar"
+    ) in printed
     # And the export writes a Primavera file that reads back
     output = tmp_path / "cmd.xer"
     out = StringIO()

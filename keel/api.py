@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
+from keel.schedule.api import schedule
 
 
 class KeelAPI(NinjaAPI):
@@ -35,5 +36,5 @@ install_error_handlers(api)
 
 
 # Every app's endpoints, mounted at the API's root; their tags group them in the docs.
-for router in (account, org, reference, register, oversight):
+for router in (account, org, reference, register, oversight, schedule):
     api.add_router("/", router)

@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, Membership, OrgUnit, User
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.schedule import services as schedule_services
+from keel.schedule.models import Dependency, Task
 from keel.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -60,6 +62,10 @@ ID_MODELS: dict[str, type] = {
     "actor": User,
     "membership_id": Membership,
     "calendar": Calendar,
+    "task_id": Task,
+    "predecessor": Task,
+    "successor": Task,
+    "dependency_id": Dependency,
 }
 # Path parameters of versioned records, for sending the current version now and then.
 VERSIONED_PATHS = {
@@ -67,6 +73,8 @@ VERSIONED_PATHS = {
     "project_id": Project,
     "program_id": Program,
     "portfolio_id": Portfolio,
+    "task_id": Task,
+    "dependency_id": Dependency,
 }
 
 
@@ -98,6 +106,21 @@ def admin_headers(org, in_process_requests):
 def spare_tokens(org):
     """Other tokens of the administrator, for the revoke operation to act on (not the one in use)."""
     return [org_services.api_token_create(user=org.admin, name=f"spare {n}")[0].pk for n in range(3)]
+
+
+@pytest.fixture
+def schedules(org):
+    """A small schedule in each division's project (a summary, two linked tasks) and a saved baseline."""
+    for project, pm in ((org.project_north, org.pm_north), (org.project_south, org.pm_south)):
+        summary = schedule_services.task_create(actor=pm, project=project, name="Phase")
+        first, second = (
+            schedule_services.task_create(
+                actor=pm, project=project, name=name, parent=summary, duration_minutes=960
+            )
+            for name in ("First", "Second")
+        )
+        schedule_services.dependency_create(actor=pm, project=project, predecessor=first, successor=second)
+        schedule_services.baseline_save(actor=pm, project=project, number=0)
 
 
 def _as_id(value: Any) -> int | None:
@@ -155,7 +178,7 @@ def _current_version(case: Any) -> int | None:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_api_conforms_to_its_schema(case, admin_headers, spare_tokens):
+def test_api_conforms_to_its_schema(case, admin_headers, spare_tokens, schedules):
     """Given any generated request, when it is sent, then the answer is documented and never a 5xx."""
     use_real_records(case, spare_tokens)
     case.call_and_validate(headers=admin_headers, checks=CHECKS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ from keel.orgs import services as org_services
 from keel.orgs.models import ApiToken, Membership, OrgUnit, Role, User
 from keel.portfolio import services as portfolio_services
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.schedule import services as schedule_services
+from keel.schedule.models import Baseline, Dependency, Task
 
 SCHEMA = api.get_openapi_schema()
 PREFIX = "/api/v1"
@@ -36,7 +39,19 @@ OPERATIONS = [
 OPERATION_IDS = [f"{method} {path}" for method, path, _ in OPERATIONS]
 
 # Body fields that name another record, and the record of each division they name.
-REF_FIELDS = ("org_unit", "unit", "parent", "portfolio", "program", "user", "manager", "sponsor", "owner")
+REF_FIELDS = (
+    "org_unit",
+    "unit",
+    "parent",
+    "portfolio",
+    "program",
+    "user",
+    "manager",
+    "sponsor",
+    "owner",
+    "predecessor",
+    "successor",
+)
 # Values of required body fields that name no record.
 PLAIN_VALUES = {
     "code": "ZZ-PROBE",
@@ -65,7 +80,7 @@ ORG_MARKERS = (
     "pm_north",
     "member_north",
 )
-GOVERNED_MODELS = (OrgUnit, Membership, User, Portfolio, Program, Project)
+GOVERNED_MODELS = (OrgUnit, Membership, User, Portfolio, Program, Project, Task, Dependency, Baseline)
 
 
 @dataclass
@@ -78,7 +93,7 @@ class Division:
 
 @pytest.fixture
 def divisions(org) -> dict[str, Division]:
-    """Portfolios, programs, audit entries and a token in each division, made through the services."""
+    """Portfolios, programs, audit entries, a token and a schedule in each division, made through the services."""
     made: dict[str, Division] = {}
     for name, unit, pm, project in (
         ("north", org.north, org.pm_north, org.project_north),
@@ -93,6 +108,17 @@ def divisions(org) -> dict[str, Division]:
         )
         portfolio_services.project_update(actor=pm, project=project, version=project.version, health="amber")
         token, _ = org_services.api_token_create(user=pm, name=f"{name} token")
+        design, build = (
+            schedule_services.task_create(
+                actor=pm, project=project, name=f"{code} {step}", duration_minutes=480
+            )
+            for step in ("design", "build")
+        )
+        schedule_services.task_create(actor=pm, project=project, name=f"{code} go-live")
+        link = schedule_services.dependency_create(
+            actor=pm, project=project, predecessor=design, successor=build
+        )
+        schedule_services.baseline_save(actor=pm, project=project, number=0)
         made[name] = Division(
             path_ids={
                 "unit_id": unit,
@@ -102,6 +128,9 @@ def divisions(org) -> dict[str, Division]:
                 "user_id": pm,
                 "membership_id": Membership.objects.get(user=pm, unit=unit, role=Role.PROJECT_MANAGER),
                 "token_id": token,
+                "task_id": design,
+                "dependency_id": link,
+                "number": SimpleNamespace(pk=0),  # baseline 0, saved above
             },
             refs={
                 "org_unit": unit,
@@ -113,6 +142,8 @@ def divisions(org) -> dict[str, Division]:
                 "manager": pm,
                 "sponsor": pm,
                 "owner": pm,
+                "predecessor": build,
+                "successor": design,
             },
         )
     return made

@@ -14,6 +14,7 @@ import pytest
 
 from keel.schedule import services
 from keel.schedule.models import Task
+from tests.api.conftest import as_user  # noqa: F401 - the personas' API clients, for the API tests here
 from tests.factories import CalendarFactory
 
 DAY = 480

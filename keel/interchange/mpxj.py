@@ -541,10 +541,10 @@ class _Reader:
             name = _str(calendar.getName()) or f"Calendar {uid}"
             exceptions = []
             for exception in calendar.getCalendarExceptions():
-                exceptions.extend(self.exception(exception, name))
+                exceptions.extend(self.exception(exception))
             work_weeks = []
             for work_week in calendar.getWorkWeeks():
-                work_weeks.append(self.work_week(calendar, work_week, name))
+                work_weeks.append(self.work_week(calendar, work_week))
             result.append(
                 Calendar(
                     uid=uid,
@@ -560,7 +560,7 @@ class _Reader:
             )
         return result
 
-    def exception(self, exception: Any, calendar_name: str) -> list[CalendarException]:
+    def exception(self, exception: Any) -> list[CalendarException]:
         """One MPXJ exception: a date range, or a recurrence (expanded to dates if Keel cannot express it)."""
         working = _intervals(exception) if exception.getWorking() else ()
         name = _str(exception.getName())
@@ -640,7 +640,7 @@ class _Reader:
             return None
         return Recurrence(RecurrenceKind.YEARLY_BY_DAY, day=day_number, month=month)
 
-    def work_week(self, calendar: Any, work_week: Any, calendar_name: str) -> WorkWeek | None:
+    def work_week(self, calendar: Any, work_week: Any) -> WorkWeek | None:
         """An alternate work week; its days left to default take the calendar's own week."""
         date_range = work_week.getDateRange()
         if date_range is None or date_range.getStart() is None or date_range.getEnd() is None:

@@ -12,6 +12,7 @@ demo organisation (and only it) so it can be loaded again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import time
@@ -35,6 +36,9 @@ from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, CalendarException, Location, OrgUnit, Role, User
 from keel.portfolio import services as portfolio_services
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.schedule import selectors as schedule_selectors
+from keel.schedule import services as schedule_services
+from keel.schedule.models import Task
 
 DEMO_LOADER = "keel-demo"
 DEMO_ROOT = "CPMO"
@@ -42,6 +46,8 @@ DEFAULT_PROJECTS = 40
 DEFAULT_SEED = 42
 # Projects written one by one through the services (real audit entries, activity); the rest are bulk-inserted.
 SERVICE_PROJECTS = 40
+# The first projects also get a schedule (WBS, links, a baseline, progress to date) through the services.
+SCHEDULED_PROJECTS = 6
 MAX_PROJECTS = 100_000
 
 
@@ -547,6 +553,7 @@ def demo_load(
         people = _build_people(loader, unit_by_code)
         program_by_code = _build_portfolios(loader, unit_by_code, people)
         _build_projects(loader, specs, unit_by_code, people, program_by_code, progress)
+        _build_schedules(loader, specs[:SCHEDULED_PROJECTS], people, seed, today)
         User.objects.filter(pk=loader.pk).update(is_active=False)  # it wrote the demo; it never signs in
         audit_entries = AuditEntry.objects.count() - audit_before
     return DemoResult(
@@ -736,6 +743,129 @@ def _build_projects(
                 for project in rows
             )
             bar.update(len(rows))
+
+
+# uid, name, parent uid, share of the project's working days (0: a summary or a milestone)
+SCHEDULE_TEMPLATE = (
+    (1, "Initiation", None, 0),
+    (2, "Business case", 1, 5),
+    (3, "Kick-off", 1, 0),
+    (4, "Planning", None, 0),
+    (5, "Requirements", 4, 10),
+    (6, "Design", 4, 15),
+    (7, "Plan approved", 4, 0),
+    (8, "Delivery", None, 0),
+    (9, "Build", 8, 30),
+    (10, "Test", 8, 15),
+    (11, "Deploy", 8, 10),
+    (12, "Closure", None, 0),
+    (13, "Handover", 12, 8),
+    (14, "Lessons learned", 12, 4),
+    (15, "Project closed", 12, 0),
+)
+SCHEDULE_LINKS = (
+    (2, 3, "FS"),
+    (3, 5, "FS"),
+    (5, 6, "FS"),
+    (6, 7, "FS"),
+    (7, 9, "FS"),
+    (9, 10, "FS"),
+    (10, 11, "FS"),
+    (11, 13, "FS"),
+    (13, 14, "SS"),
+    (13, 15, "FS"),
+    (14, 15, "FS"),
+)
+SUMMARY_UIDS = frozenset(parent for _, _, parent, _ in SCHEDULE_TEMPLATE if parent is not None)
+
+
+def _plan(spec: ProjectSpec, minutes_per_day: int) -> list[schedule_services.TaskData]:
+    """The template's tasks sized to the project's planned span and budget."""
+    working_days = max(20, (spec.planned_finish - spec.planned_start).days * 5 // 7)
+    tasks = []
+    for uid, name, parent, share in SCHEDULE_TEMPLATE:
+        days = round(working_days * share / 100)
+        tasks.append(
+            schedule_services.TaskData(
+                uid=uid,
+                name=name,
+                parent_uid=parent,
+                duration_minutes=days * minutes_per_day,
+                work_minutes=days * minutes_per_day,
+                cost=(spec.budget * share / 100).quantize(Decimal("0.01")),
+                is_milestone=share == 0 and uid not in SUMMARY_UIDS,
+            )
+        )
+    return tasks
+
+
+def _progressed(
+    spec: ProjectSpec,
+    tasks: list[schedule_services.TaskData],
+    planned: dict[int, Task],
+    today: dt.date,
+    rng: random.Random,
+) -> list[schedule_services.TaskData]:
+    """The plan as done so far: finished tasks with actual dates, the current one part done; an amber or
+    red project's first unfinished task takes longer than planned."""
+    now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+    slip = {"amber": 1.2, "red": 1.4}.get(spec.health, 1.0)
+    slipped = False
+    result = []
+    for data in tasks:
+        task = planned[data.uid]
+        changes: dict[str, Any] = {}
+        if data.uid in SUMMARY_UIDS or task.start is None or task.finish is None:
+            pass
+        elif spec.status == "closed" or task.finish <= now:
+            changes = {"actual_start": task.start, "actual_finish": task.finish, "percent_complete": 100}
+        else:
+            if task.start < now:
+                share = (now - task.start) / (task.finish - task.start)
+                changes = {"actual_start": task.start, "percent_complete": max(1, min(95, int(share * 100)))}
+            if not slipped and slip > 1 and data.duration_minutes:
+                changes["duration_minutes"] = round(data.duration_minutes * (slip + rng.random() / 10))
+                slipped = True
+        result.append(dataclasses.replace(data, **changes))
+    return result
+
+
+def _build_schedules(
+    loader: User, specs: list[ProjectSpec], people: dict[str, User], seed: int, today: dt.date
+) -> None:
+    """A schedule for each of the first projects, by its manager: the plan, a baseline, progress to date."""
+    rng = random.Random(f"{seed}-schedules")
+    projects = {
+        p.code: p for p in Project.objects.filter(code__in=[s.code for s in specs]).select_related("org_unit")
+    }
+    for spec in specs:
+        project = projects[spec.code]
+        manager = people.get(spec.manager) if spec.manager else None
+        actor = (
+            manager
+            if manager and scoping.can(manager, scoping.Action.CHANGE, Task, project.org_unit)
+            else loader
+        )
+        view = schedule_selectors.schedule_view(project)
+        tasks = _plan(spec, view.minutes_per_day)
+        links = [schedule_services.DependencyData(p, s, type=kind) for p, s, kind in SCHEDULE_LINKS]
+        start = dt.datetime.combine(spec.planned_start, dt.time.min)
+        schedule_services.schedule_replace(
+            actor=actor, project=project, tasks=tasks, dependencies=links, start=start
+        )
+        if spec.status == "proposed":
+            continue
+        schedule_services.baseline_save(actor=actor, project=project, number=0, name="Approved plan")
+        if spec.status == "cancelled":
+            continue
+        planned = {task.uid: task for task in Task.objects.filter(project=project)}
+        schedule_services.schedule_replace(
+            actor=actor,
+            project=project,
+            tasks=_progressed(spec, tasks, planned, today, rng),
+            dependencies=links,
+            status_date=None if spec.status == "closed" else dt.datetime.combine(today, dt.time(17)),
+        )
 
 
 def demo_reset() -> bool:

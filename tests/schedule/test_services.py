@@ -513,3 +513,41 @@ def test_baseline_clear(plan, org):
 
     assert not org.project_north.baselines.exists()
     assert AuditEntry.objects.filter(content_type__model="baseline", action="delete").count() == 1
+
+
+def test_indent_outdent_and_progress_limits(plan, org):
+    """Given a first task and a started task, then the first cannot be indented, a top-level task cannot be
+    outdented, and a task with progress cannot take subtasks; each refusal names `parent`."""
+    plan.task("Started", 2, actual_start=at(5, 8), percent_complete=20)
+    plan.task("Next", 1)
+    started = plan["Started"]
+
+    refusals = []
+    for call in (
+        lambda: services.task_indent(actor=org.pm_north, task=started, version=started.version),
+        lambda: services.task_outdent(actor=org.pm_north, task=started, version=started.version),
+        lambda: services.task_indent(actor=org.pm_north, task=plan["Next"], version=plan["Next"].version),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            call()
+        refusals.append(refused.value.message_dict["parent"][0])
+
+    assert "no task above it" in refusals[0]
+    assert "already at the top level" in refusals[1]
+    assert "has progress recorded" in refusals[2]
+    assert outline(org.project_north) == [("1", "Started", False), ("2", "Next", False)]
+
+
+def test_a_calendar_without_working_time_is_refused_on_calendar(plan, org):
+    """Given a calendar whose every day for 25 years is an exception without work, when a task uses it, then
+    the task is refused on `calendar` and not created."""
+    idle = CalendarFactory(name="Idle")
+    CalendarExceptionFactory(
+        calendar=idle, name="Closed", start_date=dt.date(2025, 1, 1), end_date=dt.date(2050, 12, 31)
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        plan.task("Waiting", 1, calendar=idle)
+
+    assert "no working time" in refused.value.message_dict["calendar"][0]
+    assert not Task.objects.exists()

@@ -1,4 +1,5 @@
-"""The `keel` command: Keel's own commands (serve, demo, createadmin, token, worker) and Django's.
+"""The `keel` command: Keel's own commands (serve, demo, createadmin, token, worker, import, export,
+schedule) and Django's.
 
 Keel's commands are Django management commands in keel/*/management/commands, so `keel X`
 and `python manage.py X` are the same thing.

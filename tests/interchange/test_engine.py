@@ -2,7 +2,8 @@
 
 Each MSPDI sample is read through MPXJ, converted with :func:`to_engine` and scheduled; every leaf task's
 dates are compared in working time on its calendar (MS Project writes a finish at 08:00 of the next
-working day as readily as at 17:00), floats in minutes, the critical flag as is. The differences allowed
+working day as readily as at 17:00), floats in minutes, the critical flag as is — by
+:func:`keel.interchange.compare.compare`, the comparison `keel schedule --compare` reports. The differences allowed
 are exactly those the engine's golden tests list, with their reasons, in ``KNOWN_DIFFERENCES``.
 """
 
@@ -12,9 +13,9 @@ import functools
 
 import pytest
 
-from keel.engines.calendars import Timeline, continuous_calendar
 from keel.engines.cpm import Schedule, schedule
-from keel.interchange.model import engine_calendars, to_engine
+from keel.interchange.compare import ALL_FIELDS, compare
+from keel.interchange.model import to_engine
 from tests.engines.test_golden_mspdi import KNOWN_DIFFERENCES
 from tests.interchange import samples
 
@@ -30,7 +31,6 @@ SCHEDULED_FILES = [
     "mspdisplittask",
     "mspdiresource",
 ]
-DATES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
 # The golden tests name the float fields as MSPDI does.
 GOLDEN_FIELD = {"total_float": "total_slack", "free_float": "free_slack"}
 
@@ -43,31 +43,8 @@ def scheduled(key: str) -> Schedule:
 
 def mismatches(key: str) -> set[tuple[str, str, str]]:
     """(file, task UID, field) of every leaf task value where Keel and the stored schedule differ."""
-    project = samples.read(key)
-    result = scheduled(key)
-    calendars = engine_calendars(project)
-    different = set()
-    for task in project.tasks:
-        if task.summary:
-            continue
-        calendar = (
-            continuous_calendar()
-            if task.elapsed
-            else calendars[task.calendar_uid or project.default_calendar_uid]
-        )
-        timeline = Timeline(calendar, project.start)
-        computed = result.tasks[str(task.uid)]
-        for field in DATES:
-            stored = getattr(task, field)
-            if stored is not None and timeline.to_work(stored) != timeline.to_work(getattr(computed, field)):
-                different.add((key, str(task.uid), field))
-        for field in ("total_float", "free_float"):
-            stored = getattr(task, field)
-            if stored is not None and stored != getattr(computed, field):
-                different.add((key, str(task.uid), GOLDEN_FIELD[field]))
-        if task.critical is not None and task.critical != computed.critical:
-            different.add((key, str(task.uid), "critical"))
-    return different
+    comparison = compare(samples.read(key), scheduled(key).tasks, ALL_FIELDS)
+    return {(key, str(d.uid), GOLDEN_FIELD.get(d.field, d.field)) for d in comparison.differences}
 
 
 @pytest.mark.parametrize("key", SCHEDULED_FILES)

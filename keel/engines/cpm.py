@@ -26,7 +26,8 @@ Scheduling rules (those of MS Project for projects scheduled from the start)
 ------------------------------------------------------------------------------
 * A task with no predecessor starts at the project start; with predecessors, at the latest date
   they allow. Candidates from finish-side links of the successor (FF, SF) never fall before the
-  project start; FS/SS leads may.
+  project start; FS/SS leads may. A start or finish no earlier than constraint is a lower bound:
+  dated before the project start, it does not pull a task without predecessors earlier.
 * Constraints: SNET/FNET push the early dates later. MSO/MFO fix them. SNLT/FNLT cap the late dates;
   when ``honor_constraints`` is true (MS Project's default) they also cap the early dates, so a link
   may be broken, which is flagged; otherwise links win, the constraint is flagged as violated and the
@@ -611,13 +612,14 @@ class _Run:
             constraint = task.constraint
             c = self.constraint_work[node]
             if base is None:
+                # No predecessor: the project start. A no-earlier-than date is a lower bound on top of
+                # it, so one dated before the project start does not pull the task earlier.
+                base = self.start_floor[node]
                 if constraint is ConstraintType.SNET:
-                    base = c
-                elif constraint is ConstraintType.FNET:
+                    base = max(base, c)
+                elif constraint is ConstraintType.FNET and c - duration >= base:
                     base = c - duration
                     anchor_finish = True
-                else:
-                    base = self.start_floor[node]
             self.anchor_finish[node] = anchor_finish
             if self.started[node]:
                 self._forward_started(node, base)

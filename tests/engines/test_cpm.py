@@ -222,10 +222,41 @@ def test_must_start_on_holds_the_late_dates_too():
     assert result.tasks["P"].total_float == D
 
 
-def test_a_constraint_without_predecessor_can_start_before_the_project_start():
-    # MS Project: a start-no-earlier-than date is the early start of a task without predecessors
-    tasks = [Task(id="T", duration=D, constraint=ConstraintType.SNET, constraint_date=dt("2023-12-27 08:00"))]
-    assert run(tasks).tasks["T"].start == dt("2023-12-27 08:00")
+@pytest.mark.parametrize(
+    ("constraint", "when", "lead", "start", "finish"),
+    [
+        # No predecessor: no-earlier-than is a lower bound on top of the project start (Mon 2024-01-01).
+        (ConstraintType.ASAP, None, None, "2024-01-01 08:00", "2024-01-01 17:00"),
+        (ConstraintType.SNET, "2023-12-27 08:00", None, "2024-01-01 08:00", "2024-01-01 17:00"),
+        (ConstraintType.SNET, "2023-12-30 10:00", None, "2024-01-01 08:00", "2024-01-01 17:00"),  # a Saturday
+        (ConstraintType.SNET, "2024-01-01 08:00", None, "2024-01-01 08:00", "2024-01-01 17:00"),
+        (ConstraintType.SNET, "2024-01-03 08:00", None, "2024-01-03 08:00", "2024-01-03 17:00"),
+        (ConstraintType.FNET, "2023-12-29 17:00", None, "2024-01-01 08:00", "2024-01-01 17:00"),
+        (ConstraintType.FNET, "2024-01-01 17:00", None, "2024-01-01 08:00", "2024-01-01 17:00"),
+        (ConstraintType.FNET, "2024-01-03 17:00", None, "2024-01-03 08:00", "2024-01-03 17:00"),
+        # A must-start-on date is not a bound but the date itself, before the project start or not.
+        (ConstraintType.MSO, "2023-12-27 08:00", None, "2023-12-27 08:00", "2023-12-27 17:00"),
+        # A lead from a predecessor may pull a task before the project start; SNET before it then
+        # changes nothing, SNET after it still pushes.
+        (ConstraintType.ASAP, None, -3 * D, "2023-12-28 08:00", "2023-12-28 17:00"),
+        (ConstraintType.SNET, "2023-12-26 08:00", -3 * D, "2023-12-28 08:00", "2023-12-28 17:00"),
+        (ConstraintType.SNET, "2023-12-29 08:00", -3 * D, "2023-12-29 08:00", "2023-12-29 17:00"),
+    ],
+)
+def test_no_earlier_than_before_the_project_start_is_a_lower_bound(constraint, when, lead, start, finish):
+    # Given a one-day task T, alone or three days ahead of a one-day predecessor P (a lead)
+    tasks = [Task(id="T", duration=D, constraint=constraint, constraint_date=dt(when) if when else None)]
+    links: list[Link] = []
+    if lead is not None:
+        tasks.append(Task(id="P", duration=D))
+        links.append(Link("P", "T", lag=lead))
+    # When the project, starting Monday 2024-01-01 08:00, is scheduled
+    result = run(tasks, links)
+    task = result.tasks["T"]
+    # Then T never starts before the project start unless a lead pulls it, and nothing is flagged
+    assert (task.early_start, task.early_finish) == (dt(start), dt(finish))
+    assert (task.start, task.finish) == (dt(start), dt(finish))
+    assert task.violations == ()
 
 
 def test_a_missed_deadline_is_flagged_and_limits_the_late_finish():

@@ -12,7 +12,9 @@ Units and conventions
   finish at 08:00 of the next working day as readily as at 17:00 of the day before, and both are the
   same point of work.
 * Floats are working minutes (elapsed minutes for an elapsed task), compared exactly.
-* A field the file does not store for a task is not compared for that task.
+* A field the file does not store for a task is not compared for that task; nor are the floats and
+  the critical flag of a task whose early and late dates the file does not store (a file without a
+  computed schedule, such as GanttProject's).
 
 :func:`mpxj_scheduled` runs MPXJ's own scheduler (``org.mpxj.cpm.MicrosoftScheduler``) on a file,
 so that both schedulers can be measured against the same stored values.
@@ -113,6 +115,8 @@ class Comparison:
 
     def lines(self) -> list[str]:
         """The comparison as lines of text for a person."""
+        if self.values_compared == 0:
+            return ["The file stores no computed schedule (early and late dates) to compare with."]
         lines = [
             f"{self.tasks_matching_every_field} of {self.leaf_tasks} leaf tasks match the file in every field"
         ]
@@ -165,10 +169,13 @@ def compare(
         result = computed.get(str(task.uid))
         if result is None:
             raise InterchangeError(f"task {task.uid} {task.name!r}: no computed schedule to compare")
+        # A file that stores no early or late dates for a task stores no schedule for it: the flags
+        # and floats MPXJ reports then are its own defaults, not values to compare with.
+        scheduled = task.early_start is not None or task.late_start is not None
         for name in names:
             stored = getattr(task, name)
             value = getattr(result, name)
-            if stored is None:
+            if stored is None or (not scheduled and name not in ("start", "finish")):
                 continue
             compared[name] += 1
             if value is not None and _same(name, stored, value, task, timelines):

@@ -108,7 +108,7 @@ class Command(BaseCommand):
             f"{project.name} ({project.source_format}): {len(rows)} tasks, "
             f"from {result.start:%Y-%m-%d %H:%M} to {result.finish:%Y-%m-%d %H:%M}"
         )
-        width = min(40, max((len(row["name"]) for row in rows), default=4))
+        width = min(40, max((len(row["name"]) + 2 * row["summary"] for row in rows), default=4))
         header = (
             f"{'UID':>6}  {'Name':<{width}}  {'Early start':<16}  {'Early finish':<16}  "
             f"{'Late start':<16}  {'Late finish':<16}  {'Total float':>11}  {'Free float':>10}  Critical"

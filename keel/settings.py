@@ -192,6 +192,8 @@ X_FRAME_OPTIONS = "DENY"
 
 KEEL_PAGE_SIZE = 25
 KEEL_DEMO_PASSWORD = os.environ.get("KEEL_DEMO_PASSWORD", "keel-demo-2026")
+# The largest project file an import accepts (upload page and API), in megabytes.
+KEEL_IMPORT_MAX_MB = int(os.environ.get("KEEL_IMPORT_MAX_MB", "100"))
 
 LOGGING = {
     "version": 1,

@@ -382,3 +382,56 @@ class BaselineTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.baseline})"
+
+
+class ImportJob(TimeStampedModel):
+    """A project file being imported in the background: its progress, then what came in or why not.
+
+    Scoped by the org unit the project is imported into; the project exists only once the job has
+    succeeded (the import is one transaction), so a failed job leaves none behind.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    upload = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The uploaded file, relative to the media folder, until imported.",
+    )
+    code = models.CharField(
+        max_length=30, blank=True, help_text="Project code asked for (empty: from the file)."
+    )
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Project name asked for (empty: from the file)."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField(max_length=255, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path = "org_unit__path"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job is over, one way or the other."""
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

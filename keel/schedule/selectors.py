@@ -388,3 +388,146 @@ def portfolio_timeline_for_user(
         if milestone.project_id in timeline:
             timeline[milestone.project_id].milestones.append(milestone)
     return list(timeline.values())
+
+
+# --- the Gantt pages ---------------------------------------------------------------------------------
+
+
+def nonworking_days(view: ScheduleView, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days from `first` to `last` on which the project's calendar has no working time."""
+    calendar = view.effective_calendar
+    if calendar is None:
+        engine_calendar = engine_bridge.engine_calendar(None)
+    else:
+        engine_calendar = engine_calendars_by_pk([calendar.pk])[calendar.pk]
+    exceptions = engine_calendar.exception_days(last)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if not engine_calendar.intervals_on(day, exceptions)]
+
+
+from keel.core.pagination import Page, paginate  # noqa: E402 - used only by the portfolio Gantt below
+
+
+@dataclass
+class PortfolioGanttRow:
+    """One project of the portfolio Gantt: its unit, planned and scheduled span, and its milestones."""
+
+    project: Project
+    scheduled_start: dt.datetime | None
+    scheduled_finish: dt.datetime | None
+    time_zone: str
+    milestones: list[Task] = field(default_factory=list)
+
+
+def portfolio_gantt_for_user(
+    user: Any, *, unit: int | None = None, status: tuple[str, ...] = (), page: int = 1, size: int = 100
+) -> tuple[Page, list[PortfolioGanttRow]]:
+    """One page of the projects the user may see, in org unit then code order, with their milestones.
+
+    A fixed number of queries (count, page, milestones) whatever the number of projects or tasks.
+    """
+    projects = portfolio_selectors.project_list_for_user(
+        user, portfolio_selectors.ProjectFilters(unit=unit, status=status)
+    ).annotate(
+        scheduled_start=F("schedule__computed_start"),
+        scheduled_finish=F("schedule__computed_finish"),
+        schedule_zone=F("schedule__time_zone"),
+    )
+    listed = paginate(projects.order_by("org_unit__path", "code", "pk"), page=page, size=size)
+    rows = {
+        project.pk: PortfolioGanttRow(
+            project=project,
+            scheduled_start=project.scheduled_start,
+            scheduled_finish=project.scheduled_finish,
+            time_zone=project.schedule_zone or settings.TIME_ZONE,
+        )
+        for project in listed.items
+    }
+    milestones = scoping.visible(
+        user,
+        Task.objects.filter(project_id__in=list(rows), is_milestone=True, is_summary=False).only(
+            "id", "project_id", "name", "finish", "is_critical", "sort_index"
+        ),
+    ).order_by("project_id", "sort_index")
+    for milestone in milestones:
+        rows[milestone.project_id].milestones.append(milestone)
+    return listed, list(rows.values())
+
+
+GANTT_TASK_FIELDS = (
+    "id",
+    "uid",
+    "outline_number",
+    "outline_level",
+    "name",
+    "is_summary",
+    "is_milestone",
+    "is_critical",
+    "start",
+    "finish",
+    "duration_minutes",
+    "duration_unit",
+    "total_float_minutes",
+    "percent_complete",
+    "version",
+    "violations",
+    "constraint_type",
+    "constraint_date",
+)
+GANTT_LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit", "id", "version")
+
+
+def gantt_rows_for_project(user: Any, project_id: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The project's tasks (GANTT_TASK_FIELDS, WBS order) and links (GANTT_LINK_FIELDS) as plain rows.
+
+    Two queries and no model instances, so a chart of thousands of tasks reads fast.
+    """
+    project = project_for_user(user, project_id)
+    tasks = list(
+        Task.objects.filter(project=project).order_by("sort_index", "pk").values_list(*GANTT_TASK_FIELDS)
+    )
+    links = list(Dependency.objects.filter(project=project).order_by("pk").values_list(*GANTT_LINK_FIELDS))
+    return tasks, links
+
+
+@dataclass(frozen=True)
+class BaselineBar:
+    """A task's dates in a baseline and how far it has moved since (working minutes, + is later)."""
+
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    start_variance_minutes: int | None
+    finish_variance_minutes: int | None
+
+
+def baseline_bars_for_project(user: Any, project_id: Any, number: int) -> dict[int, BaselineBar]:
+    """Baseline `number`'s dates of the project's current tasks, by task id, with their variances.
+
+    The variances are those of :func:`baseline_variance_for_user`, read without model instances.
+    """
+    baseline = baseline_get_for_user(user, project_id, number)
+    project = baseline.project
+    schedule = schedule_for_project(project)
+    tz = ZoneInfo(schedule.time_zone) if schedule.time_zone else unit_time_zone(project.org_unit)
+    calendar = project_calendar(project, schedule)
+    if calendar is None:
+        engine_calendar = engine_bridge.engine_calendar(None)
+    else:
+        engine_calendar = engine_calendars_by_pk([calendar.pk])[calendar.pk]
+    timeline = engine_calendars.Timeline(engine_calendar, engine_bridge.to_local(schedule.start, tz))
+
+    def work(value: dt.datetime | None) -> int | None:
+        local = engine_bridge.to_local(value, tz)
+        return None if local is None else timeline.to_work(local)
+
+    def moved(current: dt.datetime | None, planned: dt.datetime | None) -> int | None:
+        now, then = work(current), work(planned)
+        return None if now is None or then is None else now - then
+
+    rows = BaselineTask.objects.filter(baseline=baseline, task__isnull=False).values_list(
+        "task_id", "start", "finish", "task__start", "task__finish"
+    )
+    return {
+        task_id: BaselineBar(start, finish, moved(current_start, start), moved(current_finish, finish))
+        for task_id, start, finish, current_start, current_finish in rows
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("keel.portfolio.urls")),
     path("", include("keel.orgs.urls")),
+    path("", include("keel.schedule.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

@@ -20,6 +20,8 @@ from openpyxl import load_workbook
 from keel.orgs import services as org_services
 from keel.orgs.models import Membership
 from keel.portfolio import services as portfolio_services
+from keel.schedule import services as schedule_services
+from keel.schedule.models import Dependency, Task
 
 EXCLUDED_PREFIXES = ("api/v1/", "admin/", "static/")
 EXCLUDED_NAMES = {"login", "logout"}  # the sign-in flow, tested in tests/orgs/test_views.py
@@ -31,6 +33,8 @@ SOUTH_RECORD = {
     "user_id": lambda org, extra: org.pm_south.pk,
     "membership_id": lambda org, extra: Membership.objects.get(user=org.pm_south).pk,
     "token_id": lambda org, extra: extra["south_token"].pk,
+    "task_id": lambda org, extra: south_schedule(org)[0].pk,
+    "link_id": lambda org, extra: south_schedule(org)[1].pk,
 }
 # Parameters naming records that belong to one person rather than to a unit: the administrator's
 # page check uses the administrator's own record.
@@ -43,6 +47,8 @@ EXECUTIVE_MAY_VIEW = {
     "portfolio:project_list",
     "portfolio:project_export",
     "portfolio:project_detail",
+    "schedule:portfolio",
+    "schedule:gantt",
     "orgs:token_list",  # the user's own tokens
 }
 # Pages where a POST acts on the user's own account only, so an executive may use them.
@@ -113,6 +119,22 @@ def extra(org):
     south_token, _ = org_services.api_token_create(user=org.pm_south, name="south script")
     admin_token, _ = org_services.api_token_create(user=org.admin, name="admin script")
     return {"south_token": south_token, "admin_token": admin_token}
+
+
+def south_schedule(org) -> tuple[Task, Dependency]:
+    """A task and a link of S-001's schedule, planned by its manager the first time they are asked for."""
+    link = Dependency.objects.filter(project=org.project_south).select_related("predecessor").first()
+    if link is None:
+        survey, move = (
+            schedule_services.task_create(
+                actor=org.pm_south, project=org.project_south, name=name, duration_minutes=480
+            )
+            for name in ("Survey", "Move")
+        )
+        link = schedule_services.dependency_create(
+            actor=org.pm_south, project=org.project_south, predecessor=survey, successor=move
+        )
+    return link.predecessor, link
 
 
 def body_text(response) -> str:

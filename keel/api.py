@@ -11,6 +11,7 @@ from keel.core.api import SessionAuth, install_error_handlers, normalise_validat
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
 from keel.schedule.api import schedule
+from keel.schedule.import_api import imports
 
 
 class KeelAPI(NinjaAPI):
@@ -36,5 +37,5 @@ install_error_handlers(api)
 
 
 # Every app's endpoints, mounted at the API's root; their tags group them in the docs.
-for router in (account, org, reference, register, oversight, schedule):
+for router in (account, org, reference, register, oversight, schedule, imports):
     api.add_router("/", router)

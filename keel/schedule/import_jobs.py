@@ -126,6 +126,8 @@ def _check_code(code: str) -> None:
     """Refuse a project code that is malformed or already taken (before the job runs)."""
     if not code:
         return
+    if len(code) > 30:
+        raise ValidationError({"code": f"Use at most 30 characters (this code has {len(code)})."})
     try:
         code_validator(code)
     except ValidationError as error:
@@ -148,6 +150,8 @@ def import_job_create(
     assert upload is not None
     code, name = (code or "").strip(), (name or "").strip()
     _check_code(code)
+    if len(name) > 200:
+        raise ValidationError({"name": f"Use at most 200 characters (this name has {len(name)})."})
     file_name = Path(upload.name or "upload").name[:255]
     # A folder per upload keeps the file's own name, which MPXJ's messages and the project name use.
     relative = f"{IMPORT_FOLDER}/{uuid.uuid4().hex}/{get_valid_filename(file_name)[-100:] or 'upload'}"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -29,8 +30,9 @@ from schemathesis.specs.openapi.checks import (
 from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, Membership, OrgUnit, User
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.schedule import import_jobs
 from keel.schedule import services as schedule_services
-from keel.schedule.models import Dependency, Task
+from keel.schedule.models import Dependency, ImportJob, Task
 from keel.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -66,6 +68,7 @@ ID_MODELS: dict[str, type] = {
     "predecessor": Task,
     "successor": Task,
     "dependency_id": Dependency,
+    "import_id": ImportJob,
 }
 # Path parameters of versioned records, for sending the current version now and then.
 VERSIONED_PATHS = {
@@ -95,8 +98,13 @@ def in_process_requests():
 
 
 @pytest.fixture
-def admin_headers(org, in_process_requests):
+def admin_headers(org, in_process_requests, settings, tmp_path):
     """Authorization headers with a real personal token of the central PMO administrator."""
+    settings.MEDIA_ROOT = tmp_path  # where uploaded project files wait for their import
+    # A queued import for the job endpoints to find (the test's transaction never commits: it stays queued).
+    import_jobs.import_job_create(
+        actor=org.admin, org_unit=org.north, upload=SimpleUploadedFile("plan.xml", b"<Project/>")
+    )
     Calendar.objects.create(name="Standard week")
     _, plaintext = org_services.api_token_create(user=org.admin, name="schemathesis")
     return {"Authorization": f"Bearer {plaintext}"}

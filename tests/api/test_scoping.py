@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keel.api import api
 from keel.core.models import AuditEntry
@@ -26,8 +27,9 @@ from keel.orgs import services as org_services
 from keel.orgs.models import ApiToken, Membership, OrgUnit, Role, User
 from keel.portfolio import services as portfolio_services
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.schedule import import_jobs
 from keel.schedule import services as schedule_services
-from keel.schedule.models import Baseline, Dependency, Task
+from keel.schedule.models import Baseline, Dependency, ImportJob, Task
 
 SCHEMA = api.get_openapi_schema()
 PREFIX = "/api/v1"
@@ -80,7 +82,18 @@ ORG_MARKERS = (
     "pm_north",
     "member_north",
 )
-GOVERNED_MODELS = (OrgUnit, Membership, User, Portfolio, Program, Project, Task, Dependency, Baseline)
+GOVERNED_MODELS = (
+    OrgUnit,
+    Membership,
+    User,
+    Portfolio,
+    Program,
+    Project,
+    Task,
+    Dependency,
+    Baseline,
+    ImportJob,
+)
 
 
 @dataclass
@@ -92,8 +105,10 @@ class Division:
 
 
 @pytest.fixture
-def divisions(org) -> dict[str, Division]:
-    """Portfolios, programs, audit entries, a token and a schedule in each division, made through the services."""
+def divisions(org, settings, tmp_path) -> dict[str, Division]:
+    """Portfolios, programs, audit entries, a token, a schedule and an import job in each division, made
+    through the services."""
+    settings.MEDIA_ROOT = tmp_path  # where uploads wait
     made: dict[str, Division] = {}
     for name, unit, pm, project in (
         ("north", org.north, org.pm_north, org.project_north),
@@ -119,6 +134,10 @@ def divisions(org) -> dict[str, Division]:
             actor=pm, project=project, predecessor=design, successor=build
         )
         schedule_services.baseline_save(actor=pm, project=project, number=0)
+        # Queued only: the test's transaction never commits, so no worker runs it.
+        job = import_jobs.import_job_create(
+            actor=pm, org_unit=unit, upload=SimpleUploadedFile(f"plan-{code}.xml", b"<Project/>")
+        )
         made[name] = Division(
             path_ids={
                 "unit_id": unit,
@@ -131,6 +150,7 @@ def divisions(org) -> dict[str, Division]:
                 "task_id": design,
                 "dependency_id": link,
                 "number": SimpleNamespace(pk=0),  # baseline 0, saved above
+                "import_id": job,
             },
             refs={
                 "org_unit": unit,

@@ -21,7 +21,7 @@ from keel.orgs import services as org_services
 from keel.orgs.models import Membership
 from keel.portfolio import services as portfolio_services
 from keel.schedule import services as schedule_services
-from keel.schedule.models import Dependency, Task
+from keel.schedule.models import Dependency, ImportJob, Task
 
 EXCLUDED_PREFIXES = ("api/v1/", "admin/", "static/")
 EXCLUDED_NAMES = {"login", "logout"}  # the sign-in flow, tested in tests/orgs/test_views.py
@@ -35,6 +35,7 @@ SOUTH_RECORD = {
     "token_id": lambda org, extra: extra["south_token"].pk,
     "task_id": lambda org, extra: south_schedule(org)[0].pk,
     "link_id": lambda org, extra: south_schedule(org)[1].pk,
+    "job_id": lambda org, extra: extra["south_import"].pk,
 }
 # Parameters naming records that belong to one person rather than to a unit: the administrator's
 # page check uses the administrator's own record.
@@ -49,6 +50,7 @@ EXECUTIVE_MAY_VIEW = {
     "portfolio:project_detail",
     "schedule:portfolio",
     "schedule:gantt",
+    "schedule:import_job",  # follows an import, changes nothing
     "orgs:token_list",  # the user's own tokens
 }
 # Pages where a POST acts on the user's own account only, so an executive may use them.
@@ -118,7 +120,15 @@ def extra(org):
     )
     south_token, _ = org_services.api_token_create(user=org.pm_south, name="south script")
     admin_token, _ = org_services.api_token_create(user=org.admin, name="admin script")
-    return {"south_token": south_token, "admin_token": admin_token}
+    # A finished import into SOUTH, named so that a leak onto NORTH's pages shows.
+    south_import = ImportJob.objects.create(
+        org_unit=org.south,
+        created_by=org.pm_south,
+        file_name="S-001 Madrid office move.mpp",
+        status=ImportJob.Status.FAILED,
+        error="S-001 Madrid office move.mpp: MPXJ cannot read this file",
+    )
+    return {"south_token": south_token, "admin_token": admin_token, "south_import": south_import}
 
 
 def south_schedule(org) -> tuple[Task, Dependency]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from keel.schedule import views
+from keel.schedule import import_views, views
 
 app_name = "schedule"
 urlpatterns = [
@@ -28,4 +28,7 @@ urlpatterns = [
         views.link_delete,
         name="link_delete",
     ),
+    # Project files imported in the background.
+    path("schedule/import/", import_views.import_start, name="import"),
+    path("schedule/import/<int:job_id>/", import_views.import_job, name="import_job"),
 ]

@@ -332,6 +332,7 @@
       this.endEdit();
       var hadFocus = this.gspace.contains(document.activeElement);
       this.gspace.innerHTML = html(first, last);
+      this.syncSelection();
       if (hadFocus && this.selected) {
         var row = this.rowElement(this.selected);
         if (row) { row.focus({ preventScroll: true }); }
@@ -348,6 +349,7 @@
     }
     if (first < was[0]) { this.gspace.insertAdjacentHTML("afterbegin", html(first, Math.min(last, was[0] - 1))); }
     if (last > was[1]) { this.gspace.insertAdjacentHTML("beforeend", html(Math.max(first, was[1] + 1), last)); }
+    this.syncSelection();
   };
 
   // An edit in place ends when its row leaves the grid.
@@ -926,8 +928,23 @@
       if (top < this.gbody.scrollTop) { this.gbody.scrollTop = top; }
       else if (top + ROW > this.gbody.scrollTop + view) { this.gbody.scrollTop = top + ROW - view; }
     }
-    this.refresh(true);
+    this.syncSelection();
+    this.refresh(false);
     this.root.dispatchEvent(new CustomEvent("gantt:select", { detail: { key: key } }));
+  };
+
+  // Mark the selected row in place (replacing rows would end a double-click or an edit), and keep one
+  // row in the tab order.
+  Gantt.prototype.syncSelection = function () {
+    var rows = this.gspace.children, reachable = false;
+    for (var k = 0; k < rows.length; k++) {
+      var on = rows[k].dataset.key === this.selected;
+      rows[k].classList.toggle("is-selected", on);
+      rows[k].setAttribute("aria-selected", String(on));
+      rows[k].tabIndex = on ? 0 : -1;
+      reachable = reachable || on;
+    }
+    if (!reachable && rows.length) { rows[0].tabIndex = 0; }
   };
 
   Gantt.prototype.toggle = function (key) {
@@ -1003,27 +1020,28 @@
     if (!it || it.summary || !this.doc.editable) { return; }
     this.select(key, true);
     var self = this;
-    window.requestAnimationFrame(function () {
-      window.requestAnimationFrame(function () {
-        var row = self.rowElement(key);
-        var cell = row && row.querySelector('[data-edit="duration"]');
-        if (!cell) { return; }
-        self.editing = { key: key, cell: cell };
-        cell.innerHTML = '<form class="keel-gantt-edit" novalidate><label class="visually-hidden" for="gantt-edit-duration">Duration of ' +
-          esc(it.name) + '</label><input id="gantt-edit-duration" name="duration" class="form-control form-control-sm" value="' +
-          esc(it.duration) + '" autocomplete="off" aria-describedby="gantt-edit-error"></form>';
-        var input = cell.querySelector("input");
-        input.focus();
-        input.select();
-        cell.querySelector("form").addEventListener("submit", function (e) {
-          e.preventDefault();
-          self.post(self.url("duration", it.id), { duration: input.value, version: it.version }, cell.querySelector("form"));
-        });
-        input.addEventListener("keydown", function (e) {
-          if (e.key === "Escape") { e.preventDefault(); self.cancelEdit(); self.focusSelected(); }
-        });
+    var begin = function () {
+      var row = self.rowElement(key);
+      var cell = row && row.querySelector('[data-edit="duration"]');
+      if (!cell) { return false; }
+      self.editing = { key: key, cell: cell };
+      cell.innerHTML = '<form class="keel-gantt-edit" novalidate><label class="visually-hidden" for="gantt-edit-duration">Duration of ' +
+        esc(it.name) + '</label><input id="gantt-edit-duration" name="duration" class="form-control form-control-sm" value="' +
+        esc(it.duration) + '" autocomplete="off" aria-describedby="gantt-edit-error"></form>';
+      var input = cell.querySelector("input");
+      input.focus();
+      input.select();
+      cell.querySelector("form").addEventListener("submit", function (e) {
+        e.preventDefault();
+        self.post(self.url("duration", it.id), { duration: input.value, version: it.version }, cell.querySelector("form"));
       });
-    });
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") { e.preventDefault(); self.cancelEdit(); self.focusSelected(); }
+      });
+      return true;
+    };
+    // The row may first have to scroll into the grid.
+    if (!begin()) { window.requestAnimationFrame(function () { window.requestAnimationFrame(begin); }); }
   };
 
   Gantt.prototype.cancelEdit = function () {

@@ -233,10 +233,10 @@
     } else {
       this.cols = [
         { key: "outline", label: "WBS", width: 52 },
-        { key: "name", label: "Task name", width: 210 },
+        { key: "name", label: "Task name", width: 190 },
         { key: "duration", label: "Duration", width: 68, num: true },
-        { key: "start", label: "Start", width: 92 },
-        { key: "finish", label: "Finish", width: 92 },
+        { key: "start", label: "Start", width: 100 },
+        { key: "finish", label: "Finish", width: 100 },
         { key: "float", label: "Total float", width: 58, num: true },
         { key: "percent", label: "% done", width: 54, num: true }
       ];

@@ -1,0 +1,226 @@
+"""The Gantt in Debian's Chromium, driven by Playwright: a project manager's schedule and the portfolio.
+
+Omar (pm_north) opens N-001's schedule from its project page, sees the critical path marked in the grid
+and drawn on the canvas, changes a duration in place (a typo first) and sees the project finish move,
+drags a bar to set an earliest start, then opens the portfolio Gantt and goes back to his project from
+it. A second test opens a generated 2,000-task schedule, scrolls it to the middle, times the browser and
+keeps a screenshot.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from bench.gantt import build as build_generated
+from keel.schedule.models import ConstraintType, Task
+from tests.conftest import PASSWORD
+from tests.e2e import test_journey
+from tests.e2e.test_journey import CHROMIUM, shot
+from tests.schedule import conftest as schedule_fixtures
+from tests.schedule.conftest import Plan, at, local
+
+# Fixtures shared with the journey test (Chromium page) and the schedule tests (eight-hour calendar).
+browser_page = test_journey.browser_page
+calendar8 = schedule_fixtures.calendar8
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
+]
+
+# Pixels of the chart canvas by colour family: how much is drawn, and how much of it is critical red.
+CANVAS_PIXELS = """(selector) => {
+  const canvas = document.querySelector(selector);
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0, red = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+    if (r < 235 || g < 235 || b < 235) { drawn++; }
+    if (r > 180 && g < 90 && b < 90) { red++; }
+  }
+  return { drawn, red, total: data.length / 4 };
+}"""
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign in through the login form."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def wait_drawn(page, count: int = 1) -> None:
+    """Wait until the chart has drawn at least `count` frames."""
+    page.wait_for_function(
+        f"() => Number((document.querySelector('[data-gantt]') || {{dataset: {{}}}}).dataset.rendered || 0) >= {count}"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_project_manager_plans_in_the_gantt(live_server, org, calendar8, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    plan = Plan(org.pm_north, org.project_north)
+    plan.task("Design", 2)
+    plan.task("Build", 3)
+    plan.task("Permits", 1)
+    plan.link("Design", "Build")
+
+    # Omar opens his project, then its schedule
+    sign_in(page, live_server.url, "pm_north")
+    page.goto(f"{live_server.url}/projects/{org.project_north.pk}/")
+    page.get_by_role("link", name="Schedule", exact=True).last.click()
+    expect(page.get_by_role("heading", name=re.compile("Schedule"))).to_be_visible()
+    wait_drawn(page)
+
+    # The critical path is marked in the grid (not by colour alone) and drawn, hatched red, on the canvas
+    grid = page.get_by_role("treegrid", name="Tasks")
+    critical = grid.locator('[data-critical="true"]')
+    expect(critical).to_have_count(2)
+    expect(critical.first).to_contain_text("Design")
+    expect(critical.first.locator(".keel-gantt-crit")).to_have_text("C")
+    expect(grid.locator('[data-critical="false"]')).to_contain_text("Permits")
+    pixels = page.evaluate(CANVAS_PIXELS, ".keel-gantt-canvas")
+    assert pixels["drawn"] > 2000, pixels  # bars, links, lines: not a blank canvas
+    assert pixels["red"] > 200, pixels  # the critical bars
+    expect(page.locator("#gantt-finish")).to_have_text("9 Jan 2026 17:00")
+    shot(page, "gantt-1-schedule")
+
+    # He types a wrong duration in place: the error sits by the cell and nothing is saved
+    build_row = grid.locator(".keel-gantt-row", has_text="Build")
+    build_row.locator('[data-edit="duration"]').dblclick()
+    cell = page.get_by_label("Duration of Build")
+    cell.fill("3x")
+    cell.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("“3x” is not a duration")
+    expect(cell).to_have_attribute("aria-invalid", "true")
+    assert plan["Build"].duration_minutes == 3 * 480
+    shot(page, "gantt-2-bad-duration")
+
+    # He types 5d: the schedule is recomputed, the finish moves and the message says from when to when
+    cell.fill("5d")
+    cell.press("Enter")
+    expect(page.locator("#gantt-messages")).to_contain_text(
+        "‘Build’ now lasts 5d. Project finish: 9 Jan 2026 17:00 → 13 Jan 2026 17:00."
+    )
+    expect(page.locator("#gantt-finish")).to_have_text("13 Jan 2026 17:00")
+    expect(grid.locator(".keel-gantt-row", has_text="Build").locator(".c-duration")).to_have_text("5d")
+    assert local(plan["Build"].finish) == at(13, 17)
+    shot(page, "gantt-3-new-finish")
+
+    # He drags the Permits bar a week and a half later: a start-no-earlier-than constraint, as MS Project
+    box = page.evaluate(
+        """() => {
+          const g = document.querySelector('[data-gantt]').keelGantt;
+          const it = g.items.find((t) => t.name === 'Permits');
+          const r = g.scroller.getBoundingClientRect();
+          const y = g.rowOf[it.i] * 28 - g.scroller.scrollTop + 14;
+          return { x: r.left + g.x(it.start) - g.scroller.scrollLeft + 4, y: r.top + y, day: g.x(1440 * 10) - g.x(0) };
+        }"""
+    )
+    page.mouse.move(box["x"], box["y"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["day"] / 2, box["y"], steps=4)
+    page.mouse.move(box["x"] + box["day"], box["y"], steps=6)
+    page.mouse.up()
+    expect(page.locator("#gantt-messages")).to_contain_text("‘Permits’ starts no earlier than 15 Jan 2026.")
+    permits = plan["Permits"]
+    assert permits.constraint_type == ConstraintType.SNET and local(permits.start) == at(15, 8)
+    expect(grid.locator(".keel-gantt-row", has_text="Permits")).to_have_attribute("data-critical", "true")
+
+    # The task panel shows the links and adds one; the keyboard reaches it
+    grid.locator(".keel-gantt-row", has_text="Design").click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    panel = page.locator("#gantt-panel")
+    expect(panel.get_by_role("heading", name="2 Build")).to_be_visible()
+    expect(panel).to_contain_text("1 Design")
+    page.wait_for_timeout(400)  # the panel slides in
+    shot(page, "gantt-4-panel")
+    panel.get_by_role("button", name="Close").click()
+
+    # He opens the portfolio Gantt: his division's projects only, and back to his project from there
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Schedule").click()
+    expect(page.get_by_role("heading", name="Portfolio schedule")).to_be_visible()
+    wait_drawn(page)
+    projects = page.get_by_role("treegrid", name="Projects")
+    expect(projects).to_contain_text("NORTH — Division North")
+    expect(projects).to_contain_text("N-001")
+    assert "S-001" not in page.content()
+    assert page.evaluate(CANVAS_PIXELS, ".keel-gantt-canvas")["drawn"] > 500
+    shot(page, "gantt-5-portfolio")
+    projects.get_by_role("link", name="N-001").click()
+    expect(page).to_have_url(re.compile(rf"/projects/{org.project_north.pk}/schedule/"))
+    assert page.keel_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_2000_task_schedule_scrolls_smoothly(live_server, org, calendar8, browser_page):
+    """Given a generated 2,000-task schedule with a baseline, when its Gantt opens and scrolls to the
+    middle, then only the rows in view are in the page, the canvas draws them, and frames stay fast."""
+    page = browser_page
+    build_generated(org.project_north, org.pm_north, 2000)
+    assert Task.objects.filter(project=org.project_north).count() == 2000
+
+    sign_in(page, live_server.url, "pm_north")
+    started = time.perf_counter()
+    page.goto(f"{live_server.url}/projects/{org.project_north.pk}/schedule/?baseline=0&zoom=week")
+    wait_drawn(page)
+    opened = time.perf_counter() - started
+    timing = page.evaluate(
+        """() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          return { response: nav.responseEnd - nav.requestStart, load: nav.loadEventEnd - nav.startTime };
+        }"""
+    )
+
+    # Scroll to the middle 400 pixels at a time, timing each frame's work: grid rows, layout, canvas
+    frames = page.evaluate(
+        """async () => {
+          const g = document.querySelector('[data-gantt]').keelGantt;
+          const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+          const middle = (g.visible.length * 28 - g.scroller.clientHeight) / 2;
+          const times = [];
+          for (let top = 400; top < middle + 400; top += 400) {
+            g.scroller.scrollTop = g.gbody.scrollTop = Math.min(top, middle);
+            const t0 = performance.now();
+            g.renderRows();
+            document.body.offsetHeight;
+            g.draw();
+            times.push(performance.now() - t0);
+            await frame();
+          }
+          const row = g.visible[Math.floor(g.scroller.scrollTop / 28) + 8];
+          g.scroller.scrollLeft = g.x(g.items[row].start) - 150;
+          await frame();
+          times.sort((a, b) => a - b);
+          const nav = performance.getEntriesByType('navigation')[0];
+          const drawn = performance.getEntriesByName('keel-gantt-first-draw')[0];
+          return {
+            frames: times.length, median: times[Math.floor(times.length / 2)], worst: times[times.length - 1],
+            rows: g.gspace.children.length, firstDraw: drawn.startTime - nav.responseEnd,
+          };
+        }"""
+    )
+    page.wait_for_timeout(300)
+    pixels = page.evaluate(CANVAS_PIXELS, ".keel-gantt-canvas")
+    shot(page, "gantt-2000-middle")
+    print(
+        f"\n2,000 tasks in Chromium: page opened and drawn in {opened:.2f} s "
+        f"(server response {timing['response']:.0f} ms, load event {timing['load']:.0f} ms, first draw "
+        f"{frames['firstDraw']:.0f} ms after the response); "
+        f"{frames['frames']} scroll frames, work median {frames['median']:.1f} ms, worst {frames['worst']:.1f} ms; "
+        f"{frames['rows']} grid rows in the page"
+    )
+    assert frames["rows"] < 80  # only the rows in view (and a few around) exist
+    assert pixels["drawn"] > 5000
+    assert page.locator(".keel-gantt-row").first.is_visible()
+    assert page.keel_errors == []

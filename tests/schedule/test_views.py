@@ -156,6 +156,21 @@ def test_an_empty_schedule_says_what_to_do(client, org, calendar8):
     assert 'id="gantt-data"' not in page
 
 
+def test_the_first_task_is_added_from_the_empty_page(client, org, calendar8):
+    """Given an empty schedule, when its manager posts the add-task form (a plain form post), then the
+    Gantt opens with the task and says the project now finishes when it does."""
+    client.force_login(org.pm_north)
+
+    response = client.post(
+        edit_url("task_create", org.project_north), {"name": "Kick-off", "duration": "2d"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == gantt_url(org.project_north)
+    assert "Task ‘Kick-off’ added. Project finish: — → 6 Jan 2026 17:00." in page
+    assert tasks_by_name(document(response))["Kick-off"]["duration"] == "2d"
+
+
 def test_the_project_page_links_to_its_schedule(client, org):
     """Given a project page, then it offers the project's schedule."""
     client.force_login(org.exec)

@@ -1299,13 +1299,11 @@
 
   // --- page wiring ---------------------------------------------------------------------------------
 
-  function setFinish(detail) {
-    var finish = document.getElementById("gantt-finish");
-    if (finish && detail.finish) { finish.textContent = detail.finish; }
-  }
-
+  // The page's summary follows the recomputed schedule.
   function counts(gantt) {
     var set = function (id, value) { var el = document.getElementById(id); if (el) { el.textContent = value; } };
+    set("gantt-start", fmtWhen(gantt.doc.start));
+    set("gantt-finish", fmtWhen(gantt.doc.finish));
     set("gantt-task-count", gantt.items.length);
     set("gantt-critical-count", gantt.items.filter(function (it) { return it.critical && !it.summary; }).length);
   }
@@ -1316,7 +1314,6 @@
     var page = root.closest("[data-gantt-page]") || document.body;
     page.keelGantt = gantt;
     root.addEventListener("gantt:changed", function (e) {
-      setFinish(e.detail);
       counts(gantt);
       var panel = document.getElementById("gantt-panel");
       if (gantt.panelKey && panel && panel.classList.contains("show")) { gantt.renderPanel(); }

@@ -184,13 +184,20 @@
     this.refresh(true);
   };
 
-  // Where the chart opens: the project's start; for a portfolio, the first start, at most a quarter back.
+  // Where the chart opens: the project's start. For a portfolio, the first start of the projects still
+  // running, but with today no further than a quarter of the view in; the first start of all of them
+  // when every one has finished.
   Gantt.prototype.anchor = function () {
     var doc = this.doc;
     if (!this.portfolio) { return doc.start !== null ? doc.start : doc.today; }
-    var first = Infinity;
-    this.items.forEach(function (it) { if (it.start !== null && it.start !== undefined && it.start < first) { first = it.start; } });
-    return first === Infinity ? doc.today : Math.max(first, doc.today - 91 * DAY);
+    var running = Infinity, any = Infinity;
+    this.items.forEach(function (it) {
+      if (it.start === null || it.start === undefined) { return; }
+      any = Math.min(any, it.start);
+      if (it.finish >= doc.today - 30 * DAY) { running = Math.min(running, it.start); }
+    });
+    if (running !== Infinity) { return Math.max(running, doc.today - (this.cw || 800) * 0.25 / this.ppm()); }
+    return any === Infinity ? doc.today : any;
   };
 
   Gantt.prototype.summaryText = function () {

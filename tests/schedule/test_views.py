@@ -152,6 +152,7 @@ def test_an_empty_schedule_says_what_to_do(client, org, calendar8):
     page = client.get(gantt_url(org.project_north)).content.decode()
 
     assert "No tasks yet — add one, or import an MS Project or Primavera file." in page
+    assert f'href="{reverse("schedule:import")}"' in page
     assert 'class="collapse show card' in page
     assert 'id="gantt-data"' not in page
 

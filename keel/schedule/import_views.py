@@ -49,10 +49,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """An import's progress (polled every second while it runs), then what came in or why it failed."""
     job = import_jobs.import_job_get_for_user(request.user, job_id)
+    by_type = job.summary.get("dependencies_by_type", {})
     context = {
         "job": job,
         "start": _shown(job.summary.get("start")),
         "finish": _shown(job.summary.get("finish")),
+        "links_by_type": ", ".join(f"{count} {kind}" for kind, count in by_type.items() if count),
     }
     return render_page(request, "schedule/import_job.html", context, partial="schedule/_import_job.html")
 

@@ -39,6 +39,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return values
 
 
+def creation_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The changes of a newly created record: {field: [None, value]} for the fields that are set."""
+    return {name: [None, value] for name, value in values.items() if value not in (None, "")}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Return {field: [old, new]} for the fields whose values differ."""
     return {

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from keel.core.audit import snapshot
+from keel.core.audit import creation_changes, snapshot
 from keel.core.models import AuditEntry
 from keel.orgs import scoping
 from keel.orgs import services as org_services
@@ -734,11 +734,7 @@ def _build_projects(
                     object_repr=str(project)[:200],
                     unit_path=project.org_unit.path,
                     project_id=project.pk,
-                    changes={
-                        name: [None, value]
-                        for name, value in snapshot(project).items()
-                        if value not in (None, "")
-                    },
+                    changes=creation_changes(snapshot(project)),
                 )
                 for project in rows
             )

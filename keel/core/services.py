@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F
 
-from keel.core.audit import audit_record, diff, snapshot
+from keel.core.audit import audit_record, creation_changes, diff, snapshot
 from keel.core.errors import ConflictError
 from keel.core.models import AuditEntry
 
@@ -61,7 +61,7 @@ def audited_create(*, actor: Any, instance: models.Model) -> None:
         actor,
         instance,
         AuditEntry.Action.CREATE,
-        {name: [None, value] for name, value in after.items() if value not in (None, "")},
+        creation_changes(after),
     )
 
 

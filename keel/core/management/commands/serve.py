@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -85,8 +84,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
         from waitress import create_server
 
-        # WhiteNoise serves STATIC_ROOT too; create it so a fresh install starts without a warning.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from keel.wsgi import application
 
         if not 0 < port < 65536:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "keel.orgs",
     "keel.portfolio",
     "keel.schedule",
+    "keel.resources",
 ]
 
 MIDDLEWARE = [

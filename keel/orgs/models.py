@@ -70,6 +70,7 @@ class Role(models.TextChoices):
     PMO_ADMIN = "pmo_admin", "PMO administrator"
     PORTFOLIO_MANAGER = "portfolio_manager", "Portfolio manager"
     PROJECT_MANAGER = "project_manager", "Project manager"
+    RESOURCE_MANAGER = "resource_manager", "Resource manager"
     TEAM_MEMBER = "team_member", "Team member"
     EXECUTIVE = "executive", "Executive viewer"
 

@@ -95,9 +95,24 @@ def visible(user: Any, queryset: QuerySet[M], action: Action = Action.VIEW) -> Q
         return queryset
     model = queryset.model
     paths = scope_paths(user, roles_for(model, action))
+    shared = getattr(model, "scope_shared_path", None) if action == Action.VIEW else None
     if not paths:
         return queryset.none()
-    return queryset.filter(path_q(model.scope_path, paths))  # type: ignore[attr-defined]
+    own = path_q(model.scope_path, paths)  # type: ignore[attr-defined]
+    if shared is None:
+        return queryset.filter(own)
+    # Shared with a unit: seen by whoever holds a role in that unit's subtree or above it.
+    granted = path_q(shared, paths) | Q(**{f"{shared}__in": _ancestor_paths(paths)})
+    return queryset.filter(own | Q(pk__in=model._default_manager.filter(granted).values("pk")))
+
+
+def _ancestor_paths(paths: Iterable[str]) -> set[str]:
+    """Every unit path from the root down to each of `paths`, inclusive."""
+    result: set[str] = set()
+    for path in paths:
+        parts = [part for part in path.split(".") if part]
+        result.update("".join(f"{part}." for part in parts[: i + 1]) for i in range(len(parts)))
+    return result
 
 
 def can(user: Any, action: Action, model: type[models.Model], unit: OrgUnit | None) -> bool:

@@ -10,8 +10,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
+from keel.resources.api import resources
+from keel.resources.capacity_api import capacity
+from keel.resources.leveling_api import leveling
 from keel.schedule.api import schedule
 from keel.schedule.import_api import imports
+from keel.timesheets.api import timesheets
 
 
 class KeelAPI(NinjaAPI):
@@ -37,5 +41,17 @@ install_error_handlers(api)
 
 
 # Every app's endpoints, mounted at the API's root; their tags group them in the docs.
-for router in (account, org, reference, register, oversight, schedule, imports):
+for router in (
+    account,
+    org,
+    reference,
+    register,
+    oversight,
+    schedule,
+    imports,
+    resources,
+    capacity,
+    leveling,
+    timesheets,
+):
     api.add_router("/", router)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "keel.portfolio",
     "keel.schedule",
     "keel.resources",
+    "keel.timesheets",
 ]
 
 MIDDLEWARE = [

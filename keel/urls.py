@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("keel.portfolio.urls")),
     path("", include("keel.orgs.urls")),
     path("", include("keel.schedule.urls")),
+    path("", include("keel.resources.urls")),
+    path("", include("keel.resources.capacity_urls")),
+    path("", include("keel.resources.leveling_urls")),
+    path("", include("keel.timesheets.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

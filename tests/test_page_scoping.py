@@ -22,6 +22,7 @@ from keel.orgs.models import Membership
 from keel.portfolio import services as portfolio_services
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Dependency, ImportJob, Task
+from tests import scoping_hooks
 
 EXCLUDED_PREFIXES = ("api/v1/", "admin/", "static/")
 EXCLUDED_NAMES = {"login", "logout"}  # the sign-in flow, tested in tests/orgs/test_views.py
@@ -37,9 +38,13 @@ SOUTH_RECORD = {
     "link_id": lambda org, extra: south_schedule(org)[1].pk,
     "job_id": lambda org, extra: extra["south_import"].pk,
 }
+for _module in scoping_hooks.modules():
+    SOUTH_RECORD.update(getattr(_module, "SOUTH_PAGE_RECORDS", {}))
 # Parameters naming records that belong to one person rather than to a unit: the administrator's
 # page check uses the administrator's own record.
 OWN_RECORD = {"token_id": lambda org, extra: extra["admin_token"].pk}
+for _module in scoping_hooks.modules():
+    OWN_RECORD.update(getattr(_module, "OWN_PAGE_RECORDS", {}))
 
 # Pages an executive viewer may open (GET). Every other page must answer an executive 403 or 404,
 # so a new page that lets someone change something is refused to viewers until listed here.
@@ -53,8 +58,12 @@ EXECUTIVE_MAY_VIEW = {
     "schedule:import_job",  # follows an import, changes nothing
     "orgs:token_list",  # the user's own tokens
 }
+for _module in scoping_hooks.modules():
+    EXECUTIVE_MAY_VIEW |= set(getattr(_module, "EXECUTIVE_PAGES", ()))
 # Pages where a POST acts on the user's own account only, so an executive may use them.
 PERSONAL_POST = {"orgs:token_list"}
+for _module in scoping_hooks.modules():
+    PERSONAL_POST |= set(getattr(_module, "PERSONAL_PAGES", ()))
 
 SOUTH_TEXTS = ("S-001", "Madrid office move")
 NORTH_TEXTS = ("N-001", "Oslo data centre")

@@ -30,6 +30,7 @@ from keel.portfolio.models import Portfolio, Program, Project
 from keel.schedule import import_jobs
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Baseline, Dependency, ImportJob, Task
+from tests import scoping_hooks
 
 SCHEMA = api.get_openapi_schema()
 PREFIX = "/api/v1"
@@ -166,6 +167,11 @@ def divisions(org, settings, tmp_path) -> dict[str, Division]:
                 "successor": design,
             },
         )
+        for module in scoping_hooks.modules():
+            if hasattr(module, "api_records"):
+                path_ids, refs = module.api_records(org=org, name=name, unit=unit, pm=pm, project=project)
+                made[name].path_ids.update(path_ids)
+                made[name].refs.update(refs)
     return made
 
 

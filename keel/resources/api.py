@@ -1,0 +1,5 @@
+"""Resource pools, resources, skills, rates, leave, assignments and allocations."""
+
+from ninja import Router
+
+resources = Router(tags=["resources"])

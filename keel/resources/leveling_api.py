@@ -1,0 +1,5 @@
+"""Resource leveling runs."""
+
+from ninja import Router
+
+leveling = Router(tags=["leveling"])

@@ -39,6 +39,12 @@ Scheduling rules (those of MS Project for projects scheduled from the start)
   in the backward pass. An in-progress task keeps its actual start and its done work
   (duration × percent complete); its remaining work resumes not before the status date. A task not
   yet started starts not before the status date. Links no longer drive a task once it has started.
+* Leveling delay (``Task.leveling_delay``, MS Project's Leveling Delay): working minutes on the task's
+  calendar (elapsed minutes for an elapsed task) by which resource leveling holds a task not yet
+  started after the start its links, constraints and the status date allow; its successors follow.
+  Towards its predecessors the delay acts like an extra lag, so their floats shrink with it. It does
+  not move a task whose dates are fixed: started, manually scheduled, must start/finish on, as late
+  as possible, or a summary task (whose dates roll up from the delayed subtasks).
 * Late finish of a task: the project finish, or earlier as its successors, constraints and deadline
   require. A circular dependency raises :class:`CycleError` naming the loop.
 """
@@ -104,6 +110,10 @@ _DATED = frozenset(
 )
 
 
+_FIXED = frozenset({ConstraintType.MSO, ConstraintType.MFO, ConstraintType.ALAP})
+"""Constraints that fix a task's dates: a leveling delay does not move such a task."""
+
+
 class ScheduleError(ValueError):
     """The project cannot be scheduled as given; the message names the task or link and the field."""
 
@@ -135,6 +145,7 @@ class Task:
     actual_finish: datetime | None = None
     deadline: datetime | None = None
     manual_start: datetime | None = None
+    leveling_delay: int = 0
 
     @property
     def is_milestone(self) -> bool:
@@ -255,6 +266,10 @@ class _Run:
             label = f"task {task.id!r}"
             if task.duration < 0:
                 raise ScheduleError(f"{label}: duration must not be negative, got {task.duration}")
+            if task.leveling_delay < 0:
+                raise ScheduleError(
+                    f"{label}: leveling_delay must not be negative, got {task.leveling_delay}"
+                )
             if not 0 <= task.percent_complete <= 100:
                 raise ScheduleError(f"{label}: percent_complete must be 0..100, got {task.percent_complete}")
             if task.constraint in _DATED and task.constraint_date is None:
@@ -513,6 +528,7 @@ class _Run:
         self.alap = [False] * n
         self.actual_start_work: list[int | None] = [None] * n
         self.constraint_work: list[int] = [0] * n
+        self.delay = [0] * n
         status = project.status_date
         self.status_work: list[int | None] = [None] * n
         for i, task in enumerate(self.tasks):
@@ -532,6 +548,13 @@ class _Run:
                 self.constraint_work[i] = timeline.to_work(task.constraint_date)
             if status is not None:
                 self.status_work[i] = timeline.to_work(status)
+            if (
+                task.leveling_delay
+                and not self.started[i]
+                and not self.manual[i]
+                and task.constraint not in _FIXED
+            ):
+                self.delay[i] = task.leveling_delay
         floors: dict[int, int] = {}
         self.start_floor = [0] * n
         for i, timeline in enumerate(self.timeline):
@@ -629,7 +652,7 @@ class _Run:
                 es = timeline.to_work(task.manual_start)
                 self.anchor_finish[node] = False
             else:
-                es = self._constrained_start(node, base)
+                es = self._constrained_start(node, base) + self.delay[node]
             self.es[node] = es
             self.ef[node] = es + duration
             self.remaining[node] = duration
@@ -709,7 +732,7 @@ class _Run:
         """Latest absolute instant the edge allows for its predecessor's finish (FS, FF) or start."""
         s = edge.succ
         timeline = self.timeline[s]
-        y = self.lf[s] if edge.to_finish else self.ls[s]
+        y = (self.lf[s] if edge.to_finish else self.ls[s]) - self.delay[s]
         if edge.elapsed_lag:
             return timeline.start_minute(y) - edge.lag
         return timeline.start_minute(y - edge.lag)
@@ -718,7 +741,7 @@ class _Run:
         """Late dates in reverse topological order."""
         n = self.n
         finish_work = self._project_finish_work()
-        completed, ls, lf_ = self.completed, self.ls, self.lf
+        completed, ls, lf_, delay = self.completed, self.ls, self.lf, self.delay
         for node in reversed(self.order):
             if node >= n:
                 limit = _INF
@@ -740,7 +763,7 @@ class _Run:
                 if completed[s] or (start_bound and not edge.from_finish):
                     continue
                 if edge.same:
-                    candidate = (lf_[s] if edge.to_finish else ls[s]) - edge.lag
+                    candidate = (lf_[s] if edge.to_finish else ls[s]) - edge.lag - delay[s]
                 else:
                     candidate = timeline.work_at_minute(self._late_limit(edge))
                 if not edge.from_finish:
@@ -805,10 +828,8 @@ class _Run:
                 if started[s]:
                     continue
                 if edge.same:
-                    if edge.from_finish:
-                        slack = (ef[s] if edge.to_finish else es[s]) - edge.lag - ef[node]
-                    else:
-                        slack = (ef[s] if edge.to_finish else es[s]) - edge.lag - es[node]
+                    y = (ef[s] if edge.to_finish else es[s]) - self.delay[s] - edge.lag
+                    slack = y - (ef[node] if edge.from_finish else es[node])
                 else:
                     slack = self._free_slack(edge)
                 if slack < free:
@@ -822,7 +843,7 @@ class _Run:
         p = edge.pred
         s = edge.succ
         timeline = self.timeline[p]
-        y = self.ef[s] if edge.to_finish else self.es[s]
+        y = (self.ef[s] if edge.to_finish else self.es[s]) - self.delay[s]
         succ_timeline = self.timeline[s]
         if edge.elapsed_lag:
             limit = timeline.work_at_minute(succ_timeline.start_minute(y) - edge.lag)

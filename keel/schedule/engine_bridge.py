@@ -174,6 +174,7 @@ def engine_project(
                 actual_finish=None if summary else to_local(task.actual_finish, tz),
                 deadline=to_local(task.deadline, tz),
                 manual_start=None if summary else to_local(task.manual_start, tz),
+                leveling_delay=0 if summary else task.leveling_delay_minutes,
             )
         )
     engine_links = tuple(

@@ -236,6 +236,12 @@ class Task(VersionedModel):
         related_name="+",
         help_text="Leave empty to use the project's calendar.",
     )
+    leveling_delay_minutes = models.PositiveBigIntegerField(
+        default=0,
+        validators=[MaxValueValidator(MAX_DURATION)],
+        help_text="Working minutes by which resource leveling holds the task after the start its links "
+        "and constraints allow (elapsed minutes for an elapsed task); its successors follow.",
+    )
 
     # Computed: the WBS numbering and the engine's results.
     sort_index = models.PositiveIntegerField(default=0, editable=False, help_text="Row in WBS order, from 0.")

@@ -168,6 +168,9 @@ class TaskOut(Schema):
     constraint_date: dt.datetime | None
     deadline: dt.datetime | None
     calendar_id: int | None
+    leveling_delay_minutes: int = Field(
+        ..., description="Minutes resource leveling holds the task after the start its links allow"
+    )
     start: dt.datetime | None
     finish: dt.datetime | None
     early_start: dt.datetime | None
@@ -223,6 +226,7 @@ class TaskCreateIn(InputSchema):
     constraint_date: ScheduleDateTime | None = None
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = Field(None, description="The task's own calendar; none: the project's")
+    leveling_delay_minutes: Minutes = 0
 
 
 class TaskPatchIn(InputSchema):
@@ -246,6 +250,7 @@ class TaskPatchIn(InputSchema):
     constraint_date: ScheduleDateTime | None = None
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = None
+    leveling_delay_minutes: Minutes = None  # type: ignore[assignment]
     version: int | None = VERSION
 
 

@@ -44,6 +44,7 @@ from keel.portfolio.models import Project
 from keel.schedule import engine_bridge, selectors
 from keel.schedule.models import (
     BASELINE_NUMBERS,
+    MAX_DURATION,
     SUMMARY_ROLLUP_FIELDS,
     TASK_COMPUTED_FIELDS,
     Baseline,
@@ -73,6 +74,7 @@ TASK_FIELDS = (
     "constraint_date",
     "deadline",
     "calendar",
+    "leveling_delay_minutes",
 )
 """The task fields services accept (besides ``parent`` and ``position``, which place the task)."""
 
@@ -87,8 +89,10 @@ ROLLED_UP_FIELDS = (
     "actual_start",
     "actual_finish",
     "manual_start",
+    "leveling_delay_minutes",
 )
-"""Fields a summary task takes from its subtasks; they cannot be set on a summary."""
+"""Fields a summary task takes from its subtasks (or, for a leveling delay, that only its subtasks take);
+they cannot be set on a summary."""
 
 DEPENDENCY_FIELDS = ("type", "lag", "lag_unit")
 DATETIME_FIELDS = (
@@ -649,6 +653,67 @@ def task_update(*, actor: Any, task: Task, version: int, **changes: Any) -> Task
 
 
 @transaction.atomic
+def task_leveling_delays_set(*, actor: Any, project: Project, delays: Mapping[int, int]) -> ComputeSummary:
+    """Set the leveling delay (working minutes) of tasks of `project`, by task id, and recompute once.
+
+    What resource leveling calls to apply a leveling (and, with zeros or the previous values, to undo
+    one). One transaction: every task id must be a task of the project that is not a summary task, and
+    every delay a whole number of minutes from 0 to fifty years, or nothing is written (ValidationError
+    under "delays" naming each task and the reason). Each task whose delay changes gets its version
+    bumped and one audit entry; tasks given their current delay are left alone. Needs the right to change
+    the project's schedule.
+    """
+    _require(actor, project, "project")
+    schedule = _schedule_for_update(project)
+    problems: list[str] = []
+    for task_id, minutes in delays.items():
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= MAX_DURATION:
+            problems.append(f"task {task_id}: the delay must be whole minutes from 0 to {MAX_DURATION}")
+    tasks = {
+        task.pk: task
+        for task in Task.objects.select_for_update(of=("self",)).filter(project=project, pk__in=list(delays))
+    }
+    for task_id in delays:
+        task = tasks.get(task_id)
+        if task is None:
+            problems.append(f"task {task_id}: not a task of project {project.code}")
+        elif task.is_summary:
+            problems.append(f"task {task_id} ‘{task.name}’: a summary task takes no leveling delay")
+    if problems:
+        raise ValidationError({"delays": problems})
+    now = timezone.now()
+    rows: list[dict[str, Any]] = []
+    entries: list[AuditEntry] = []
+    person = _person(actor)
+    content_type = ContentType.objects.get_for_model(Task, for_concrete_model=False)
+    for task_id, minutes in delays.items():
+        task = tasks[task_id]
+        if task.leveling_delay_minutes == minutes:
+            continue
+        rows.append(
+            {"id": task.pk, "leveling_delay_minutes": minutes, "version": task.version + 1, "updated_at": now}
+        )
+        entries.append(
+            AuditEntry(
+                at=now,
+                actor=person,
+                action=AuditEntry.Action.UPDATE,
+                content_type=content_type,
+                object_id=str(task.pk),
+                object_repr=str(task)[:200],
+                unit_path=project.org_unit.path,
+                project_id=project.pk,
+                changes={"leveling_delay_minutes": [task.leveling_delay_minutes, minutes]},
+            )
+        )
+    if not rows:
+        return _recompute(project, schedule, blame="delays")
+    _write_rows(Task, rows, ["leveling_delay_minutes", "version", "updated_at"])
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    return _recompute(project, schedule, blame="delays")
+
+
+@transaction.atomic
 def task_move(
     *, actor: Any, task: Task, version: int, parent: Task | None, position: int | None = None
 ) -> Task:
@@ -899,6 +964,7 @@ class TaskData:
     constraint_date: dt.datetime | None = None
     deadline: dt.datetime | None = None
     calendar: Calendar | None = None
+    leveling_delay_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -1149,6 +1215,7 @@ def _insert_tasks(project: Project, tasks: Sequence[TaskData], tz: ZoneInfo) -> 
             constraint_date=engine_bridge.to_aware(data.constraint_date, tz),
             deadline=engine_bridge.to_aware(data.deadline, tz),
             calendar=data.calendar,
+            leveling_delay_minutes=data.leveling_delay_minutes,
         )
         try:
             # References and uniqueness were checked above; per-row queries would not scale.

@@ -152,6 +152,7 @@ class Task:
     total_float: int | None = None
     free_float: int | None = None
     critical: bool | None = None
+    leveling_delay: int = 0
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def validate(project: InterchangeProject) -> None:
             raise InterchangeError(f"calendar {calendar.name!r}: a weekday is undefined and there is no base")
     for task in project.tasks:
         label = f"task {task.uid} {task.name!r}"
-        for name in ("duration", "work"):
+        for name in ("duration", "work", "leveling_delay"):
             if getattr(task, name) < 0:
                 raise InterchangeError(f"{label}: {name} must not be negative, got {getattr(task, name)}")
         if not 0 <= task.percent_complete <= 100:
@@ -398,6 +399,7 @@ def to_engine(project: InterchangeProject, *, resource_spans: bool = True) -> cp
                 actual_finish=task.actual_finish,
                 deadline=task.deadline,
                 manual_start=task.start if task.manual and not task.summary else None,
+                leveling_delay=0 if task.summary else task.leveling_delay,
             )
         )
     links = tuple(

@@ -803,7 +803,21 @@ class _Reader:
             total_float=self.minutes(total_float),
             free_float=self.minutes(free_float),
             critical=bool(task.getCritical()),
+            leveling_delay=self.leveling_delay(task.getLevelingDelay()),
         )
+
+    def leveling_delay(self, delay: Any) -> int:
+        """A task's leveling delay in working minutes of the task's calendar.
+
+        MS Project shows it in elapsed days by default; an elapsed delay is taken as the same share of
+        working days (1 elapsed day = one working day of the project's minutes per day).
+        """
+        if delay is None or float(delay.getDuration()) <= 0:
+            return 0
+        minutes = self.minutes(delay) or 0
+        if delay.getUnits().isElapsed():
+            minutes = round(minutes * self.minutes_per_day / 1440)
+        return max(0, minutes)
 
     def notes(self, notes: Any) -> str:
         """Plain text of a task's notes; Primavera's notes under topics become "Topic: text" paragraphs.
@@ -1383,6 +1397,8 @@ class _Writer:
             target.setFreeSlack(self.duration(task.free_float, TimeUnit.MINUTES, elapsed_floats))
         if task.critical is not None:
             target.setCritical(task.critical)
+        if task.leveling_delay and not task.summary:
+            target.setLevelingDelay(self.duration(task.leveling_delay, TimeUnit.DAYS))
 
     def data_date(self) -> datetime | None:
         """A data date for a Primavera file of a project with progress but no status date.

@@ -421,6 +421,7 @@ def _task_data(
         constraint_date=task.constraint_date,
         deadline=task.deadline,
         calendar=calendars.get(task.calendar_uid) if task.calendar_uid is not None else None,
+        leveling_delay_minutes=task.leveling_delay if progress else 0,
     )
 
 
@@ -640,6 +641,7 @@ def _interchange_task(
         total_float=task.total_float_minutes,
         free_float=task.free_float_minutes,
         critical=task.is_critical,
+        leveling_delay=0 if task.is_summary else task.leveling_delay_minutes,
     )
 
 

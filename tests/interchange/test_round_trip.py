@@ -197,3 +197,22 @@ def test_primavera_export_names_what_it_cannot_hold(exported):
         "link 8 → 21: Primavera has no links to or from WBS nodes (summary tasks); it was not written",
         "link 50 → 1: Primavera has no links to or from WBS nodes (summary tasks); it was not written",
     )
+
+
+@pytest.mark.parametrize("format", ["mspdi"])
+def test_a_leveling_delay_goes_out_and_comes_back(format, tmp_path):
+    # Given a sample whose second leaf task was held back one and a half days by leveling
+    original = samples.read("task-links")
+    leaf = next(t for t in original.tasks if not t.summary and t.duration)
+    delayed = dataclasses.replace(
+        original,
+        tasks=tuple(
+            dataclasses.replace(t, leveling_delay=720) if t.uid == leaf.uid else t for t in original.tasks
+        ),
+    )
+    # When it is written and read again
+    target = tmp_path / f"delayed{mpxj.FORMATS[format][1]}"
+    mpxj.write_project(delayed, target, format)
+    again = mpxj.read_project(target)
+    # Then the task keeps its delay and the others have none
+    assert {t.uid: t.leveling_delay for t in again.tasks if t.leveling_delay} == {leaf.uid: 720}

@@ -62,17 +62,36 @@ class ResourcePool(VersionedModel):
         return self.org_unit.path, None
 
 
-class Skill(TimeStampedModel):
-    """A skill in the organisation's catalogue (e.g. "Python", "Structural engineering")."""
+class Skill(VersionedModel):
+    """A skill in the catalogue (e.g. "Python", "Structural engineering"), kept by an org unit's PMO.
+
+    The catalogue is layered: a skill defined by a unit is offered to that unit's subtree and seen by
+    the units above it, so the central PMO's skills are everyone's and a division's stay its own.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     category = models.CharField(max_length=100, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="skills",
+        help_text="The unit whose PMO keeps this skill; its subtree may use it.",
+    )
+
+    scope_path = "org_unit__path"
+    # Seen from above (the unit's own subtree) and from below (units under it inherit the catalogue).
+    scope_shared_path = "org_unit__path"
+    scope_roles = {"change": {Role.PMO_ADMIN}}
 
     class Meta:
         ordering = ["category", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_scope(self) -> tuple[str, int | None]:
+        """Unit path and project id for the audit trail."""
+        return self.org_unit.path, None
 
 
 class Resource(VersionedModel):
@@ -177,6 +196,7 @@ class ResourceSkill(models.Model):
     )
 
     scope_path = "resource__pool__org_unit__path"
+    scope_shared_path = "resource__pool__shared_with__path"
     scope_roles = POOL_ROLES
 
     class Meta:
@@ -192,7 +212,7 @@ class ResourceSkill(models.Model):
         return self.resource.pool.org_unit.path, None
 
 
-class CostRate(models.Model):
+class CostRate(VersionedModel):
     """A resource's rates from a date on: per hour of work (standard, overtime) and per use."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="rates")
@@ -213,6 +233,7 @@ class CostRate(models.Model):
     currency = models.CharField(max_length=3, validators=[currency_validator])
 
     scope_path = "resource__pool__org_unit__path"
+    scope_shared_path = "resource__pool__shared_with__path"
     scope_roles = POOL_ROLES
 
     class Meta:
@@ -228,7 +249,7 @@ class CostRate(models.Model):
         return self.resource.pool.org_unit.path, None
 
 
-class ResourceLeave(models.Model):
+class ResourceLeave(VersionedModel):
     """Time a resource is not available (leave, training, ...), whole days, in part or in full."""
 
     class Kind(models.TextChoices):
@@ -249,6 +270,7 @@ class ResourceLeave(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     scope_path = "resource__pool__org_unit__path"
+    scope_shared_path = "resource__pool__shared_with__path"
     scope_roles = POOL_ROLES
 
     class Meta:

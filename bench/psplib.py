@@ -1,0 +1,182 @@
+"""Run the leveling engine on PSPLIB single-mode RCPSP instances and compare with known makespans.
+
+    .venv/bin/python bench/psplib.py DIR CSV [--mode heuristic|optimal] [--time-limit S] [--json]
+        [--every K] [--limit N] [--seed S]
+
+DIR is searched recursively for ``.sm`` files; CSV has the columns
+set,parameter,instance,file,lower_bound,upper_bound,optimal,lb_source,ub_source and its rows are
+matched to the files by file name. Per set it prints the number of instances, the mean deviation of
+the makespan from the critical-path lower bound and from the best-known makespan (upper_bound), how
+many best-knowns it matched, how many it proved optimal and the mean seconds per instance. With
+``--json`` one JSON object per set and per line goes to stdout; progress always goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from keel.engines.leveling import LevelingError, critical_path_bound, level, read_psplib  # noqa: E402
+
+COLUMNS = (
+    "set",
+    "parameter",
+    "instance",
+    "file",
+    "lower_bound",
+    "upper_bound",
+    "optimal",
+    "lb_source",
+    "ub_source",
+)
+
+
+class BenchError(Exception):
+    """A bad argument or input file; the message says which and why."""
+
+
+def read_known(path: Path) -> dict[str, dict[str, str]]:
+    """Rows of the CSV keyed by file name (``j301_1.sm``)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise BenchError(f"{path}: missing column(s) {', '.join(missing)}")
+            rows = {}
+            for row in reader:
+                name = Path(row["file"] or "").name
+                if name:
+                    rows[name] = row
+            return rows
+    except OSError as exc:
+        raise BenchError(f"{path}: cannot read the CSV ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BenchError(f"{path}: not a readable CSV ({exc})") from exc
+
+
+def best_known(row: dict[str, str] | None) -> int | None:
+    if not row:
+        return None
+    try:
+        return int(row["upper_bound"])
+    except (TypeError, ValueError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dir", type=Path, help="folder of .sm files (searched recursively)")
+    parser.add_argument("csv", type=Path, help="known makespans CSV")
+    parser.add_argument("--mode", choices=("heuristic", "optimal"), default="heuristic")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance (default 10)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per set on stdout")
+    parser.add_argument("--every", type=int, default=1, help="take every K-th file of each set (subsets)")
+    parser.add_argument("--limit", type=int, default=0, help="at most N files per set")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except BenchError as exc:
+        print(f"psplib: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.time_limit <= 0:
+        raise BenchError("--time-limit must be positive")
+    if args.every < 1 or args.limit < 0:
+        raise BenchError("--every must be >= 1 and --limit >= 0")
+    if not args.dir.is_dir():
+        raise BenchError(f"{args.dir}: not a folder")
+    known = read_known(args.csv)
+    files = sorted(p for p in args.dir.rglob("*.sm") if p.is_file())
+    if not files:
+        raise BenchError(f"{args.dir}: no .sm files")
+    by_set: dict[str, list[Path]] = {}
+    for path in files:
+        row = known.get(path.name)
+        name = row["set"] if row and row.get("set") else path.parent.name
+        by_set.setdefault(name, []).append(path)
+    for name in by_set:
+        chosen = sorted(by_set[name], key=_natural)[:: args.every]
+        by_set[name] = chosen[: args.limit] if args.limit else chosen
+
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is installed
+        tqdm = None
+    total = sum(len(v) for v in by_set.values())
+    bar = tqdm(total=total, file=sys.stderr, unit="inst", disable=None) if tqdm else None
+    lines = []
+    for name in sorted(by_set, key=_natural):
+        dev_cp = dev_best = 0.0
+        with_best = matched = proven = 0
+        seconds = 0.0
+        for path in by_set[name]:
+            try:
+                text = path.read_text(encoding="utf-8")
+                problem = read_psplib(text)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BenchError(f"{path}: cannot read ({exc})") from exc
+            except LevelingError as exc:
+                raise BenchError(f"{path}: {exc}") from exc
+            cp = critical_path_bound(problem)
+            t0 = time.perf_counter()
+            result = level(problem, mode=args.mode, time_limit=args.time_limit, seed=args.seed)
+            seconds += time.perf_counter() - t0
+            if cp > 0:
+                dev_cp += (result.makespan - cp) / cp
+            best = best_known(known.get(path.name))
+            if best:
+                with_best += 1
+                dev_best += (result.makespan - best) / best
+                matched += result.makespan <= best
+            proven += result.proven_optimal
+            if bar:
+                bar.set_postfix_str(f"{name} {path.name} {result.makespan}")
+                bar.update()
+        count = len(by_set[name])
+        line = {
+            "set": name,
+            "instances": count,
+            "mean_dev_cp_pct": round(100 * dev_cp / count, 2),
+            "mean_dev_best_pct": round(100 * dev_best / with_best, 2) if with_best else None,
+            "best_matched": matched,
+            "proven_optimal": proven,
+            "seconds_per_instance": round(seconds / count, 3),
+        }
+        lines.append(line)
+        if args.json:
+            print(json.dumps(line), flush=True)
+    if bar:
+        bar.close()
+    if not args.json:
+        print(f"mode {args.mode}, time limit {args.time_limit:g} s, seed {args.seed}")
+        print(
+            f"{'set':<8} {'n':>4} {'dev CP %':>9} {'dev best %':>11} {'best':>5} {'proven':>7} {'s/inst':>7}"
+        )
+        for line in lines:
+            dev_best = "-" if line["mean_dev_best_pct"] is None else f"{line['mean_dev_best_pct']:.2f}"
+            print(
+                f"{line['set']:<8} {line['instances']:>4} {line['mean_dev_cp_pct']:>9.2f} {dev_best:>11} "
+                f"{line['best_matched']:>5} {line['proven_optimal']:>7} {line['seconds_per_instance']:>7.3f}"
+            )
+    return 0
+
+
+def _natural(value: object) -> list:
+    import re
+
+    text = value.name if isinstance(value, Path) else str(value)
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

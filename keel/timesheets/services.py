@@ -1,0 +1,475 @@
+"""Writes to timesheets: the owner's week (lines, hours, copy, submit), approval, corrections.
+
+Rules (each refusal is a ValidationError naming the field, or PermissionDenied / NotFound):
+
+- only the owner writes their timesheet, and only while it is a draft or rejected: a submitted one
+  waits for its approver, an approved one is locked for good;
+- hours are 0 < h ≤ 24 on a week's timesheet (0 or empty removes the entry); on a correction an entry
+  may be negative (hours taken back) but never more than was approved on that project, task and day;
+  over all of a person's timesheets of the week a day holds at most 24 hours;
+- a rejection needs a comment; the owner never approves their own week unless PMO administrator;
+- approving adds the hours booked on tasks to the actual work of the owner's assignment to each task.
+
+Every write bumps the timesheet's version (optimistic concurrency: a stale version is refused) and is
+audited: the timesheet's status changes on the timesheet, hours and lines on the line (so they show
+in the project's activity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from keel.core.audit import audit_record
+from keel.core.errors import ConflictError, PermissionDenied
+from keel.core.models import AuditEntry
+from keel.core.services import audited_create, audited_update, versioned_update
+from keel.orgs import scoping
+from keel.orgs.models import Role
+from keel.portfolio.models import Project
+from keel.resources.models import Assignment
+from keel.schedule.models import Task
+from keel.timesheets import selectors
+from keel.timesheets.models import MAX_DAY_HOURS, Timesheet, TimesheetEntry, TimesheetLine, monday
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """Hours of one line on one day; `hours` None or 0 removes the entry."""
+
+    line: TimesheetLine
+    date: dt.date
+    hours: Decimal | None
+    note: str | None = None
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _locked_message(timesheet: Timesheet) -> str:
+    if timesheet.status == Timesheet.Status.APPROVED:
+        when = timesheet.decided_at.date().isoformat() if timesheet.decided_at else "earlier"
+        return f"This week was approved ({when}) and is locked: open a correction to change its hours."
+    return "This week is submitted and waits for approval: it can be changed again if it is rejected."
+
+
+def _own_editable(actor: Any, timesheet: Timesheet, version: int) -> Timesheet:
+    """Lock the actor's own timesheet row; refuse it unless it is a draft or rejected at `version`."""
+    if timesheet.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("timesheet: only its owner changes a timesheet.")
+    locked = Timesheet.objects.select_for_update().get(pk=timesheet.pk)
+    if not locked.is_editable:
+        raise ValidationError({"timesheet": _locked_message(locked)})
+    if locked.version != version:
+        raise ConflictError(current_version=locked.version, given_version=version)
+    return locked
+
+
+def _bump(actor: Any, timesheet: Timesheet, version: int) -> None:
+    """Move the timesheet's version on (refusing a stale one) after a change of its lines or hours."""
+    versioned_update(timesheet, expected_version=version, fields=["updated_at"])
+
+
+def _hours(value: Any, field: str) -> Decimal | None:
+    """Read hours as a Decimal with at most two places (None for empty)."""
+    if value is None or value == "":
+        return None
+    try:
+        hours = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: f"'{value}' is not a number of hours."}) from exc
+    if not hours.is_finite():
+        raise ValidationError({field: f"'{value}' is not a number of hours."})
+    if hours != hours.quantize(Decimal("0.01")):
+        raise ValidationError({field: "Give hours with at most two decimals (e.g. 1.25)."})
+    return hours
+
+
+def _line_label(line: TimesheetLine) -> str:
+    return str(line)
+
+
+def _audit_line(actor: Any, line: TimesheetLine, action: str, changes: dict[str, list[Any]]) -> None:
+    unit_path, project_id = line.audit_scope()
+    audit_record(
+        actor=actor, instance=line, action=action, unit_path=unit_path, project_id=project_id, changes=changes
+    )
+
+
+def _check_bookable(actor: Any, project: Project, task: Task | None) -> None:
+    """Refuse a project the owner may not book on, or a task of another project or a summary task."""
+    if not selectors.bookable_projects(actor).filter(pk=project.pk).exists():
+        raise ValidationError({"project": f"There is no project with id {project.pk} you can book on."})
+    if task is not None:
+        if task.project_id != project.pk:
+            raise ValidationError({"task": "The task belongs to another project."})
+        if task.is_summary:
+            raise ValidationError({"task": "Book on a task, not on a summary task."})
+
+
+# --- the owner's week -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def timesheet_get_or_create_week(*, actor: Any, week: dt.date) -> Timesheet:
+    """The actor's timesheet of the week containing `week`: the latest revision, created (draft) if none."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to keep a timesheet.")
+    start = monday(week)
+    existing = Timesheet.objects.filter(user=actor, week=start).order_by("-revision").first()
+    if existing is not None:
+        return existing
+    timesheet = Timesheet(user=actor, week=start)
+    audited_create(actor=actor, instance=timesheet)
+    return timesheet
+
+
+@transaction.atomic
+def line_add(
+    *,
+    actor: Any,
+    timesheet: Timesheet,
+    version: int,
+    project: Project,
+    task: Task | None = None,
+    note: str = "",
+) -> TimesheetLine:
+    """Add a line (a project, optionally one of its tasks) to the actor's editable timesheet."""
+    locked = _own_editable(actor, timesheet, version)
+    _check_bookable(actor, project, task)
+    if TimesheetLine.objects.filter(timesheet=locked, project=project, task=task).exists():
+        what = f"task '{task.name}'" if task else f"project {project.code}"
+        raise ValidationError({"task" if task else "project": f"The week already has a line for {what}."})
+    position = (TimesheetLine.objects.filter(timesheet=locked).aggregate(m=Max("position"))["m"] or 0) + 1
+    line = TimesheetLine(timesheet=locked, project=project, task=task, note=note, position=position)
+    audited_create(actor=actor, instance=line)
+    _bump(actor, locked, version)
+    timesheet.version = locked.version
+    return line
+
+
+@transaction.atomic
+def line_delete(*, actor: Any, timesheet: Timesheet, version: int, line: TimesheetLine) -> None:
+    """Remove a line and its hours from the actor's editable timesheet."""
+    locked = _own_editable(actor, timesheet, version)
+    if line.timesheet_id != locked.pk:
+        raise ValidationError({"line": "The line belongs to another timesheet."})
+    _audit_line(actor, line, AuditEntry.Action.DELETE, {"line": [_line_label(line), None]})
+    line.delete()
+    _bump(actor, locked, version)
+    timesheet.version = locked.version
+
+
+@transaction.atomic
+def line_update(
+    *, actor: Any, timesheet: Timesheet, version: int, line: TimesheetLine, note: str
+) -> TimesheetLine:
+    """Change a line's note."""
+    locked = _own_editable(actor, timesheet, version)
+    if line.timesheet_id != locked.pk:
+        raise ValidationError({"line": "The line belongs to another timesheet."})
+    audited_update(actor=actor, instance=line, version=line.version, changes={"note": note})
+    _bump(actor, locked, version)
+    timesheet.version = locked.version
+    return line
+
+
+def _check_day_totals(actor: Any, timesheet: Timesheet) -> None:
+    """Refuse a day over 24 hours (over all the week's timesheets) or, on a correction, below zero."""
+    totals = selectors.week_hours(actor, timesheet.week)
+    errors = []
+    for day in timesheet.days:
+        total = totals.get(day, ZERO)
+        if total > MAX_DAY_HOURS:
+            errors.append(f"{day:%A} {day.isoformat()} would hold {total} hours; a day holds at most 24.")
+        elif total < ZERO:
+            errors.append(f"{day:%A} {day.isoformat()} would hold {total} hours; hours cannot go below zero.")
+    if errors:
+        raise ValidationError({"hours": errors})
+
+
+def _check_corrections(actor: Any, timesheet: Timesheet) -> None:
+    """On a correction: never take back more than was approved on a project, task and day."""
+    approved = selectors.approved_by_line_key(actor, timesheet.week)
+    rows = TimesheetEntry.objects.filter(line__timesheet=timesheet, hours__lt=0).select_related(
+        "line__project", "line__task"
+    )
+    for entry in rows:
+        key = (entry.line.project_id, entry.line.task_id, entry.date)
+        if approved.get(key, ZERO) + entry.hours < 0:
+            raise ValidationError(
+                {
+                    "hours": f"{entry.line} on {entry.date.isoformat()}: a correction takes back at most "
+                    f"the {approved.get(key, ZERO)} hours approved."
+                }
+            )
+
+
+@transaction.atomic
+def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequence[EntryInput]) -> Timesheet:
+    """Set the hours of lines on days of the actor's editable timesheet, all or nothing.
+
+    An entry of None or 0 hours is removed. Hours are 0 < h ≤ 24 (negative allowed on a correction),
+    with at most two decimals; a day holds at most 24 hours over all the week's timesheets.
+    """
+    locked = _own_editable(actor, timesheet, version)
+    days = set(locked.days)
+    errors: dict[str, list[str]] = {}
+    existing = {
+        (e.line_id, e.date): e
+        for e in TimesheetEntry.objects.filter(line__timesheet=locked).select_related("line")
+    }
+    changes: dict[int, dict[str, list[Any]]] = {}
+    lines: dict[int, TimesheetLine] = {}
+    for item in entries:
+        label = f"{item.line} on {item.date.isoformat()}"
+        if item.line.timesheet_id != locked.pk:
+            errors.setdefault("line", []).append(f"{item.line}: the line belongs to another timesheet.")
+            continue
+        if item.date not in days:
+            errors.setdefault("date", []).append(
+                f"{item.date.isoformat()} is not in the week of {locked.week.isoformat()}."
+            )
+            continue
+        hours = item.hours
+        if hours is not None and hours != 0:
+            if hours < 0 and not locked.is_correction:
+                errors.setdefault("hours", []).append(f"{label}: hours cannot be negative.")
+                continue
+            if abs(hours) > MAX_DAY_HOURS:
+                errors.setdefault("hours", []).append(f"{label}: {hours} hours is more than a day's 24.")
+                continue
+            if hours != hours.quantize(Decimal("0.01")):
+                errors.setdefault("hours", []).append(f"{label}: give hours with at most two decimals.")
+                continue
+        current = existing.get((item.line.pk, item.date))
+        old = current.hours if current else None
+        if hours is None or hours == 0:
+            if current is not None:
+                current.delete()
+                changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [str(old), None]
+        elif current is None:
+            entry = TimesheetEntry(line=item.line, date=item.date, hours=hours, note=item.note or "")
+            entry.full_clean()
+            entry.save()
+            changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [None, str(hours)]
+        else:
+            fields = []
+            if current.hours != hours:
+                current.hours = hours
+                fields.append("hours")
+            if item.note is not None and current.note != item.note:
+                current.note = item.note
+                fields.append("note")
+            if fields:
+                current.full_clean()
+                current.save(update_fields=[*fields, "updated_at"])
+                changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [str(old), str(hours)]
+        lines[item.line.pk] = item.line
+    if errors:
+        raise ValidationError(errors)
+    _check_day_totals(actor, locked)
+    if locked.is_correction:
+        _check_corrections(actor, locked)
+    for line_id, changed in changes.items():
+        _audit_line(actor, lines[line_id], AuditEntry.Action.UPDATE, changed)
+    _bump(actor, locked, version)
+    return locked
+
+
+@transaction.atomic
+def line_copy_from_last_week(
+    *, actor: Any, timesheet: Timesheet, version: int, line: TimesheetLine | None = None
+) -> list[TimesheetLine]:
+    """Copy last week's lines (all, or `line`) with their hours per weekday into the actor's week.
+
+    A line already on the week only gets the hours of days still empty. Lines on projects the actor
+    may no longer book on are skipped. Returns the lines of this week that received something.
+    """
+    locked = _own_editable(actor, timesheet, version)
+    source = selectors.last_week_lines(actor, locked.week)
+    if line is not None:
+        if not source.filter(pk=line.pk).exists():
+            raise ValidationError({"line": "Choose a line of your timesheet of last week."})
+        source = source.filter(pk=line.pk)
+    source_lines = list(source)
+    if not source_lines:
+        raise ValidationError({"line": "Your timesheet of last week has no lines to copy."})
+    bookable = set(selectors.bookable_projects(actor).values_list("pk", flat=True))
+    current = {(ln.project_id, ln.task_id): ln for ln in TimesheetLine.objects.filter(timesheet=locked)}
+    taken = {(e.line_id, e.date) for e in TimesheetEntry.objects.filter(line__timesheet=locked)}
+    position = max([ln.position for ln in current.values()], default=0)
+    touched: list[TimesheetLine] = []
+    for old in source_lines:
+        if old.project_id not in bookable:
+            continue
+        key = (old.project_id, old.task_id)
+        target = current.get(key)
+        if target is None:
+            position += 1
+            target = TimesheetLine(
+                timesheet=locked, project=old.project, task=old.task, note=old.note, position=position
+            )
+            audited_create(actor=actor, instance=target)
+            current[key] = target
+        copied = {}
+        for entry in old.entries.all():
+            day = locked.week + dt.timedelta(days=entry.date.weekday())
+            if (target.pk, day) in taken or entry.hours <= 0:
+                continue
+            TimesheetEntry.objects.create(line=target, date=day, hours=entry.hours, note=entry.note)
+            taken.add((target.pk, day))
+            copied[day.isoformat()] = [None, str(entry.hours)]
+        if copied:
+            _audit_line(actor, target, AuditEntry.Action.UPDATE, copied)
+        if target not in touched:
+            touched.append(target)
+    if not touched:
+        raise ValidationError({"line": "None of last week's lines is on a project you can still book on."})
+    _check_day_totals(actor, locked)
+    _bump(actor, locked, version)
+    timesheet.version = locked.version
+    return touched
+
+
+@transaction.atomic
+def timesheet_submit(*, actor: Any, timesheet: Timesheet, version: int) -> Timesheet:
+    """Submit the actor's draft or rejected timesheet for approval; it must hold some hours."""
+    locked = _own_editable(actor, timesheet, version)
+    if not TimesheetEntry.objects.filter(line__timesheet=locked).exists():
+        raise ValidationError({"hours": "Enter some hours before you submit the week."})
+    _check_day_totals(actor, locked)
+    audited_update(
+        actor=actor,
+        instance=locked,
+        version=version,
+        changes={
+            "status": Timesheet.Status.SUBMITTED,
+            "submitted_at": timezone.now(),
+            "decided_by": None,
+            "decided_at": None,
+        },
+    )
+    return locked
+
+
+# --- approval -------------------------------------------------------------------------------------------------
+
+
+def _decidable(actor: Any, timesheet: Timesheet) -> Timesheet:
+    """Lock the timesheet and refuse anyone but an approver, the owner (unless PMO admin), or a wrong status."""
+    if not selectors.can_approve(actor, timesheet):
+        raise PermissionDenied(
+            "timesheet: you approve timesheets of projects you manage or of people in pools you manage; "
+            "this week books on projects outside them."
+        )
+    if timesheet.user_id == actor.pk and not (
+        scoping.is_global(actor) or scoping.scope_paths(actor, {Role.PMO_ADMIN})
+    ):
+        raise PermissionDenied("timesheet: you cannot approve or reject your own timesheet.")
+    locked = Timesheet.objects.select_for_update().get(pk=timesheet.pk)
+    if locked.status != Timesheet.Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "status": f"Only a submitted timesheet is approved or rejected; this one is {locked.get_status_display().lower()}."
+            }
+        )
+    return locked
+
+
+def assignment_add_actual_work(*, task_id: int, resource_id: int, minutes: int) -> bool:
+    """Add approved minutes to the actual work of the resource's assignment to the task, if one exists.
+
+    A small write owned by timesheets on purpose: the resources services own assignments, but actual
+    work is fed only by approved timesheets (a correction's negative minutes take work back, never
+    below zero). One conditional UPDATE, so concurrent approvals add up; no version bump, so the
+    assignment's editors are not made stale by a timesheet approval. Returns whether one was found.
+    """
+    updated = Assignment.objects.filter(task_id=task_id, resource_id=resource_id).update(
+        actual_work_minutes=Greatest(F("actual_work_minutes") + minutes, 0)
+    )
+    return bool(updated)
+
+
+@transaction.atomic
+def timesheet_approve(*, actor: Any, timesheet: Timesheet, version: int, comment: str = "") -> Timesheet:
+    """Approve a submitted timesheet: it locks, and its hours on tasks become the owner's actual work."""
+    locked = _decidable(actor, timesheet)
+    audited_update(
+        actor=actor,
+        instance=locked,
+        version=version,
+        changes={
+            "status": Timesheet.Status.APPROVED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "comment": comment.strip(),
+        },
+    )
+    resource = selectors.person_resource(locked.user)
+    if resource is not None:
+        for task_id, minutes in selectors.approved_minutes_by_task(locked).items():
+            assignment_add_actual_work(task_id=task_id, resource_id=resource.pk, minutes=minutes)
+    return locked
+
+
+@transaction.atomic
+def timesheet_reject(*, actor: Any, timesheet: Timesheet, version: int, comment: str = "") -> Timesheet:
+    """Send a submitted timesheet back to its owner with a comment saying why."""
+    locked = _decidable(actor, timesheet)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "Say why the week is rejected, so its owner can fix it."})
+    audited_update(
+        actor=actor,
+        instance=locked,
+        version=version,
+        changes={
+            "status": Timesheet.Status.REJECTED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "comment": comment.strip(),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def timesheet_correct(*, actor: Any, timesheet: Timesheet) -> Timesheet:
+    """Open a correction of the actor's approved week: a new draft revision for adjustment lines.
+
+    The approved timesheet stays as it is. The correction's entries (negative to take hours back)
+    count once it is approved too. If a correction of the week is already open it is returned.
+    """
+    if timesheet.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("timesheet: only its owner corrects a timesheet.")
+    latest = (
+        Timesheet.objects.select_for_update()
+        .filter(user_id=timesheet.user_id, week=timesheet.week)
+        .order_by("-revision")
+        .first()
+    )
+    assert latest is not None
+    if latest.status != Timesheet.Status.APPROVED:
+        if latest.revision > 0 and latest.is_editable:
+            return latest
+        if latest.revision > 0:
+            raise ValidationError({"timesheet": "A correction of this week is already waiting for approval."})
+        raise ValidationError(
+            {
+                "timesheet": "Only an approved week is corrected; change its hours directly while it is a draft or rejected."
+            }
+        )
+    correction = Timesheet(user=latest.user, week=latest.week, revision=latest.revision + 1)
+    audited_create(actor=actor, instance=correction)
+    return correction

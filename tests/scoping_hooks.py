@@ -5,6 +5,9 @@ with any of:
 
 - ``def api_records(*, org, name, unit, pm, project) -> tuple[dict, dict]``: records of one division
   ("north" or "south"), made through the services, as (path parameter -> record, body field -> record);
+- ``REF_FIELDS``: body fields naming a record (filled from ``api_records``' refs), e.g. ``("resource",)``;
+- ``PLAIN_VALUES``: values for required body fields that name no record, e.g. ``{"hours": 8}``;
+- ``GOVERNED_MODELS``: models whose row counts must not change when a write is refused;
 - ``SOUTH_PAGE_RECORDS``: page path parameter -> ``lambda org, extra: pk`` of a SOUTH record;
 - ``EXECUTIVE_PAGES``: names of pages an executive viewer may open (GET);
 - ``PERSONAL_PAGES``: names of pages whose POST acts on the user's own records only (an executive may use them);

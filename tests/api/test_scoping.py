@@ -64,6 +64,9 @@ PLAIN_VALUES = {
     "username": "probe",
     "email": "probe@example.org",
 }
+for _module in scoping_hooks.modules():
+    REF_FIELDS += tuple(getattr(_module, "REF_FIELDS", ()))
+    PLAIN_VALUES.update(getattr(_module, "PLAIN_VALUES", {}))
 # Operations acting only on the caller's own data (their tokens), whatever their roles.
 PERSONAL_TAG = "account"
 # Reference data every signed-in person may read.
@@ -95,6 +98,8 @@ GOVERNED_MODELS = (
     Baseline,
     ImportJob,
 )
+for _module in scoping_hooks.modules():
+    GOVERNED_MODELS += tuple(getattr(_module, "GOVERNED_MODELS", ()))
 
 
 @dataclass

@@ -44,14 +44,19 @@ from keel.timesheets.models import MAX_DAY_HOURS, Timesheet, TimesheetEntry, Tim
 ZERO = Decimal("0")
 
 
-@dataclass(frozen=True)
+@dataclass
 class EntryInput:
-    """Hours of one line on one day; `hours` None or 0 removes the entry."""
+    """Hours of one line on one day; `hours` None or 0 removes the entry.
 
-    line: TimesheetLine
+    Name the line, or its `project` (and `task`): the week's line for them is used, or added.
+    """
+
+    line: TimesheetLine | None
     date: dt.date
     hours: Decimal | None
     note: str | None = None
+    project: Project | None = None
+    task: Task | None = None
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -135,6 +140,20 @@ def timesheet_get_or_create_week(*, actor: Any, week: dt.date) -> Timesheet:
     return timesheet
 
 
+def _line_create(
+    actor: Any, timesheet: Timesheet, project: Project, task: Task | None, note: str
+) -> TimesheetLine:
+    """Add a line to the (locked, editable) timesheet, refusing a project or task the owner may not book."""
+    _check_bookable(actor, project, task)
+    if TimesheetLine.objects.filter(timesheet=timesheet, project=project, task=task).exists():
+        what = f"task '{task.name}'" if task else f"project {project.code}"
+        raise ValidationError({"task" if task else "project": f"The week already has a line for {what}."})
+    position = (TimesheetLine.objects.filter(timesheet=timesheet).aggregate(m=Max("position"))["m"] or 0) + 1
+    line = TimesheetLine(timesheet=timesheet, project=project, task=task, note=note, position=position)
+    audited_create(actor=actor, instance=line)
+    return line
+
+
 @transaction.atomic
 def line_add(
     *,
@@ -147,13 +166,7 @@ def line_add(
 ) -> TimesheetLine:
     """Add a line (a project, optionally one of its tasks) to the actor's editable timesheet."""
     locked = _own_editable(actor, timesheet, version)
-    _check_bookable(actor, project, task)
-    if TimesheetLine.objects.filter(timesheet=locked, project=project, task=task).exists():
-        what = f"task '{task.name}'" if task else f"project {project.code}"
-        raise ValidationError({"task" if task else "project": f"The week already has a line for {what}."})
-    position = (TimesheetLine.objects.filter(timesheet=locked).aggregate(m=Max("position"))["m"] or 0) + 1
-    line = TimesheetLine(timesheet=locked, project=project, task=task, note=note, position=position)
-    audited_create(actor=actor, instance=line)
+    line = _line_create(actor, locked, project, task, note)
     _bump(actor, locked, version)
     timesheet.version = locked.version
     return line
@@ -232,7 +245,19 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
     }
     changes: dict[int, dict[str, list[Any]]] = {}
     lines: dict[int, TimesheetLine] = {}
+    by_key = {(ln.project_id, ln.task_id): ln for ln in TimesheetLine.objects.filter(timesheet=locked)}
+    resolved: list[EntryInput] = []
     for item in entries:
+        if item.line is None:
+            if item.project is None:
+                raise ValidationError({"line": "Name the line, or the project (and task) to book on."})
+            key = (item.project.pk, item.task.pk if item.task else None)
+            if key not in by_key:
+                by_key[key] = _line_create(actor, locked, item.project, item.task, "")
+            item = EntryInput(by_key[key], item.date, item.hours, item.note)
+        resolved.append(item)
+    for item in resolved:
+        assert item.line is not None
         label = f"{item.line} on {item.date.isoformat()}"
         if item.line.timesheet_id != locked.pk:
             errors.setdefault("line", []).append(f"{item.line}: the line belongs to another timesheet.")

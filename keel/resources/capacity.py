@@ -30,6 +30,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from keel.core.errors import NotFound
+from keel.core.pagination import Page
 from keel.engines import calendars as engine_calendars
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit
@@ -277,6 +279,7 @@ class _DayTable:
             self.prefix.append(self.prefix[-1] + sum(end - start for start, end in intervals))
             day += dt.timedelta(days=1)
         self.size = len(self.intervals)
+        self._bounds: dict[tuple[dt.date, int, dt.date], list[int]] = {}
 
     def day_minutes(self, day: dt.date) -> int:
         """Working minutes of one day (0 outside the table)."""
@@ -293,6 +296,8 @@ class _DayTable:
         if index >= self.size:
             return self.prefix[-1]
         minute = when.hour * 60 + when.minute
+        if minute == 0:
+            return self.prefix[index]
         within = sum(max(0, min(end, minute) - start) for start, end in self.intervals[index])
         return self.prefix[index] + within
 
@@ -302,13 +307,20 @@ class _DayTable:
 
     def dates(self, start: dt.date, end: dt.date) -> int:
         """Working minutes of the days from `start` up to `end` exclusive."""
-        low = min(max((start - self.first).days, 0), self.size)
-        high = min(max((end - self.first).days, 0), self.size)
-        return self.prefix[high] - self.prefix[low] if high > low else 0
+        return max(0, self.at_day(end) - self.at_day(start))
 
+    def at_day(self, day: dt.date) -> int:
+        """Working minutes from the table's first midnight up to `day`'s midnight, clamped."""
+        return self.prefix[min(max((day - self.first).days, 0), self.size)]
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min)
+    def bounds(self, periods: Sequence[Period]) -> list[int]:
+        """`at_day` of each period's first day and of the last period's end (cached per window)."""
+        key = (periods[0].start, len(periods), periods[-1].end)
+        cached = self._bounds.get(key)
+        if cached is None:
+            cached = [self.at_day(p.start) for p in periods] + [self.at_day(periods[-1].end)]
+            self._bounds[key] = cached
+        return cached
 
 
 # --- reading rows ------------------------------------------------------------------------------------
@@ -504,7 +516,7 @@ def _compute(
             pool_code=row["pool__code"],
             home_unit_id=row["home_unit_id"],
             max_units=row["max_units"],
-            capacity=[days.dates(p.start, p.end) * factor for p in periods],
+            capacity=[(high - low) * factor for low, high in pairwise(days.bounds(periods))],
             demand=[0.0] * n,
             requested=[0.0] * n,
         )
@@ -532,19 +544,18 @@ def _compute(
         if total <= 0:
             continue
         days = table(key)
-        span = days.between(local_start, local_finish)
-        if span <= 0:  # no working time in the span: spread over elapsed time instead
+        low, high = days.before(local_start), days.before(local_finish)
+        if high <= low:  # no working time in the span: spread over elapsed time instead
             days = table(_ELAPSED)
-            span = days.between(local_start, local_finish)
+            low, high = days.before(local_start), days.before(local_finish)
+        bounds = days.bounds(periods)
+        span = high - low
         index = max(0, period_index(local_start.date()))
-        while index < n and _midnight(periods[index].start) < local_finish:
-            period = periods[index]
+        while index < n and bounds[index] <= high:
             if span > 0:
-                part = days.between(
-                    max(local_start, _midnight(period.start)), min(local_finish, _midnight(period.end))
-                )
-                minutes = total * part / span
+                minutes = total * (min(high, bounds[index + 1]) - max(low, bounds[index])) / span
             else:  # a zero-length task carrying work: all of it on its day
+                period = periods[index]
                 minutes = total if period.start <= local_start.date() < period.end else 0
             if minutes > 0:
                 load.demand[index] += minutes
@@ -898,3 +909,45 @@ def _suggest(
             result.append(Suggestion(other, free, "; ".join(reasons)))
     result.sort(key=lambda s: (-s.free_minutes, s.resource.name))
     return result[:MAX_SUGGESTIONS]
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def heatmap_page_for_user(
+    user: Any, filters: CapacityFilters, *, page: int = 1, size: int = 50
+) -> tuple[CapacityMatrix, Page]:
+    """One page of the heatmap's resources (by name) with their numbers; only that page is computed."""
+    check_filters(user, filters)
+    rows = _rows(user, filters)
+    size = max(1, min(size, 500))
+    count = len(rows)
+    number = max(1, min(page, max(1, -(-count // size))))
+    chosen = rows[(number - 1) * size : number * size]
+    ids = frozenset(row["id"] for row in chosen)
+    matrix = _compute(user, replace(filters, resource_ids=ids), chosen)
+    return matrix, Page(items=matrix.rows, number=number, size=size, count=count)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the capacity pages' filters offer: the pools, roles, units and skills the user can see."""
+
+    pools: list[tuple[int, str]]
+    roles: list[tuple[int, str]]
+    units: list[tuple[int, str]]
+    skills: list[tuple[int, str]]
+
+
+def filter_choices_for_user(user: Any) -> FilterChoices:
+    """The choices of the capacity filters (four queries)."""
+    pools = scoping.visible(user, ResourcePool.objects.all()).values_list("pk", "code", "name")
+    roles = scoping.visible(user, Resource.objects.filter(kind=Resource.Kind.ROLE, is_active=True))
+    units = scoping.visible(user, OrgUnit.objects.all()).values_list("pk", "code", "name")
+    skills = scoping.visible(user, Skill.objects.all()).order_by("name").values_list("pk", "name")
+    return FilterChoices(
+        pools=[(pk, f"{code} — {name}") for pk, code, name in pools],
+        roles=list(roles.order_by("name").values_list("pk", "name")),
+        units=[(pk, f"{code} — {name}") for pk, code, name in units],
+        skills=list(skills),
+    )

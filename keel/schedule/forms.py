@@ -203,6 +203,27 @@ class LagField(DurationField):
         )
 
 
+class DelayField(DurationField):
+    """A leveling delay: a duration in working time; empty means none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> TypedDuration:
+        text = forms.CharField.clean(self, value)
+        if not text.strip():
+            return TypedDuration(0, DurationUnit.DAYS)
+        typed = parse_duration(
+            text, minutes_per_day=self.minutes_per_day, minutes_per_week=self.minutes_per_week
+        )
+        if typed.elapsed:
+            raise forms.ValidationError(
+                "Type the delay in working time (such as 2d or 4h), not elapsed time.", code="elapsed"
+            )
+        return typed
+
+
 class TaskChoiceField(forms.ModelChoiceField):
     """A task of the project shown by its outline number and name."""
 
@@ -265,6 +286,74 @@ class TaskStartForm(forms.Form):
             "constraint_type": ConstraintType.SNET,
             "constraint_date": dt.datetime.combine(day, dt.time.min),
         }
+
+
+START_CONSTRAINTS = frozenset({ConstraintType.SNET, ConstraintType.SNLT, ConstraintType.MSO})
+"""Constraints dated by a start: the date means the beginning of that day (its first working minute)."""
+
+
+class TaskDetailsForm(forms.Form):
+    """A task's name, progress, date constraint and leveling delay (the Gantt panel's details form).
+
+    A summary task takes its progress from its subtasks and no leveling delay: those fields are left out.
+    """
+
+    name = forms.CharField(label="Name", max_length=255)
+    percent_complete = forms.IntegerField(
+        label="% complete", min_value=0, max_value=100, help_text="0 to 100; 100 marks the task done."
+    )
+    constraint_type = forms.ChoiceField(label="Constraint", choices=ConstraintType.choices)
+    constraint_date = forms.DateField(
+        label="Constraint date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Needed by every constraint but as soon / as late as possible.",
+    )
+    leveling_delay = DelayField(
+        label="Leveling delay",
+        help_text="Working time resource leveling holds the task after the start its links allow "
+        "(0d or empty for none).",
+    )
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        per_day, per_week = _calendar(kwargs)
+        self.task = kwargs.pop("task")
+        super().__init__(*args, **kwargs)
+        if self.task.is_summary:
+            del self.fields["percent_complete"]
+            del self.fields["leveling_delay"]
+        else:
+            field = self.fields["leveling_delay"]
+            field.minutes_per_day, field.minutes_per_week = per_day, per_week
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("constraint_type")
+        if (
+            kind
+            and kind not in (ConstraintType.ASAP, ConstraintType.ALAP)
+            and not data.get("constraint_date")
+        ):
+            label = ConstraintType(kind).label.lower()
+            self.add_error("constraint_date", f"A ‘{label}’ constraint needs a date.")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The task fields to change; a start constraint is dated at the start of its day, a finish one at
+        its end (as MS Project does)."""
+        data = self.cleaned_data
+        kind = data["constraint_type"]
+        day: dt.date | None = data.get("constraint_date")
+        date = None
+        if kind not in (ConstraintType.ASAP, ConstraintType.ALAP) and day is not None:
+            at = dt.time.min if kind in START_CONSTRAINTS else dt.time(23, 59)
+            date = dt.datetime.combine(day, at)
+        changes: dict[str, Any] = {"name": data["name"], "constraint_type": kind, "constraint_date": date}
+        if not self.task.is_summary:
+            changes["percent_complete"] = data["percent_complete"]
+            changes["leveling_delay_minutes"] = data["leveling_delay"].minutes
+        return changes
 
 
 class TaskCreateForm(forms.Form):

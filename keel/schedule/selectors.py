@@ -473,6 +473,7 @@ GANTT_TASK_FIELDS = (
     "violations",
     "constraint_type",
     "constraint_date",
+    "leveling_delay_minutes",
 )
 GANTT_LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit", "id", "version")
 

@@ -639,6 +639,7 @@ def task_update(*, actor: Any, task: Task, version: int, **changes: Any) -> Task
             _refuse_progress_on_new_summary(parent)
         if same_parent and position is None:
             position = task.position
+        _refuse_links_to_new_ancestors(project, task, parent)
         # Close the gap the task leaves among its siblings, then open one where it goes.
         Task.objects.filter(project=project, parent_id=task.parent_id, position__gt=task.position).exclude(
             pk=task.pk
@@ -711,6 +712,30 @@ def task_leveling_delays_set(*, actor: Any, project: Project, delays: Mapping[in
     _write_rows(Task, rows, ["leveling_delay_minutes", "version", "updated_at"])
     AuditEntry.objects.bulk_create(entries, batch_size=500)
     return _recompute(project, schedule, blame="delays")
+
+
+def _refuse_links_to_new_ancestors(project: Project, task: Task, parent: Task | None) -> None:
+    """A task cannot go under a summary it is linked to (or a summary above it): refuse, naming the link."""
+    if parent is None:
+        return
+    parents = _tree(project)
+    above = set(_ancestors(parents, parent.pk))
+    below = {task.pk, *_descendants(parents, task.pk)}
+    link = (
+        Dependency.objects.filter(
+            models.Q(predecessor_id__in=above, successor_id__in=below)
+            | models.Q(predecessor_id__in=below, successor_id__in=above)
+        )
+        .select_related("predecessor", "successor")
+        .first()
+    )
+    if link is not None:
+        raise ValidationError(
+            {
+                "parent": f"‘{link.successor.name}’ follows ‘{link.predecessor.name}’, which would make a summary "
+                "task linked to its own subtask; remove that link first."
+            }
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,17 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/schedule/tasks/<int:task_id>/start/", views.task_start, name="task_start"
     ),
+    path("projects/<int:project_id>/schedule/tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),
+    path(
+        "projects/<int:project_id>/schedule/tasks/<int:task_id>/indent/",
+        views.task_indent,
+        name="task_indent",
+    ),
+    path(
+        "projects/<int:project_id>/schedule/tasks/<int:task_id>/outdent/",
+        views.task_outdent,
+        name="task_outdent",
+    ),
     path(
         "projects/<int:project_id>/schedule/tasks/<int:task_id>/delete/",
         views.task_delete,

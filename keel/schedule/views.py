@@ -35,6 +35,7 @@ from keel.schedule.forms import (
     LinkCreateForm,
     PortfolioGanttFilterForm,
     TaskCreateForm,
+    TaskDetailsForm,
     TaskDurationForm,
     TaskStartForm,
     VersionForm,
@@ -69,6 +70,9 @@ TASK_FIELDS = (
     "finish_variance",
     "violations",
     "constraint",
+    "constraint_type",
+    "constraint_day",
+    "leveling_delay",
 )
 """The meaning of each position of a task's array in the Gantt document."""
 
@@ -83,7 +87,10 @@ FORM_FIELD_OF = {
     "constraint_type": "start",
     "constraint_date": "start",
     "lag_unit": "lag",
+    "leveling_delay_minutes": "leveling_delay",
 }
+# The details form holds the constraint itself: its errors stay on its own fields.
+DETAILS_FIELD_OF = {"leveling_delay_minutes": "leveling_delay"}
 
 
 # --- shared helpers ----------------------------------------------------------------------------------
@@ -168,6 +175,9 @@ def _edit_urls(project: Project) -> dict[str, str]:
 
     return {
         "duration": template("task_duration", "task_id"),
+        "edit": template("task_edit", "task_id"),
+        "indent": template("task_indent", "task_id"),
+        "outdent": template("task_outdent", "task_id"),
         "start": template("task_start", "task_id"),
         "task_delete": template("task_delete", "task_id"),
         "link_delete": template("link_delete", "link_id"),
@@ -204,6 +214,7 @@ def gantt_document(user: Any, project: Project, baseline: int | None) -> dict[st
         violations,
         constraint_type,
         constraint_date,
+        leveling_delay,
     ) in tasks:
         flags = (
             (SUMMARY if is_summary else 0)
@@ -232,6 +243,9 @@ def gantt_document(user: Any, project: Project, baseline: int | None) -> dict[st
                 format_days(bar.finish_variance_minutes, per_day) if bar else "",
                 " ".join(violations),
                 _constraint_text(constraint_type, constraint_date, tz),
+                constraint_type,
+                constraint_date.astimezone(tz).date().isoformat() if constraint_date else "",
+                format_days(leveling_delay, per_day) if leveling_delay else "",
             ]
         )
     link_rows = [
@@ -329,8 +343,9 @@ def _form_errors(form: Any) -> dict[str, list[str]]:
 def _service_error(form: Any, error: ValidationError) -> None:
     """Put a service's refusal next to the form field it is about."""
     mapped: dict[str, list[str]] = {}
+    field_of = DETAILS_FIELD_OF if isinstance(form, TaskDetailsForm) else FORM_FIELD_OF
     for name, messages_ in validation_errors(error).items():
-        target = FORM_FIELD_OF.get(name, name)
+        target = field_of.get(name, name)
         mapped.setdefault(target if target in form.fields else "__all__", []).extend(messages_)
     add_domain_error(form, ValidationError(mapped))
 
@@ -483,6 +498,95 @@ def task_start(request: HttpRequest, project_id: int, task_id: int) -> HttpRespo
         intro="As in MS Project, moving a task sets a “start no earlier than” constraint: its links can "
         "still push it later, never earlier.",
     )
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """Change a task's name, % complete, date constraint or leveling delay; recomputed."""
+    project, task = _project_task(request, project_id, task_id)
+    minutes = _calendar_minutes(project)
+    tz = ZoneInfo(selectors.schedule_view(project).time_zone)
+    initial = {
+        "name": task.name,
+        "percent_complete": task.percent_complete,
+        "constraint_type": task.constraint_type,
+        "constraint_date": task.constraint_date.astimezone(tz).date() if task.constraint_date else None,
+        "leveling_delay": format_days(task.leveling_delay_minutes, minutes["minutes_per_day"]),
+        "version": task.version,
+    }
+    form = TaskDetailsForm(request.POST or None, initial=initial, task=task, **minutes)
+
+    def apply() -> str:
+        before = (task.name, task.percent_complete, task.constraint_type, task.leveling_delay_minutes)
+        old_name = task.name
+        changes = form.changes()
+        services.task_update(actor=request.user, task=task, version=form.cleaned_data["version"], **changes)
+        said = []
+        if task.name != old_name:
+            said.append(f"‘{old_name}’ is now called ‘{task.name}’.")
+        if task.percent_complete != before[1]:
+            said.append(f"‘{task.name}’ is {task.percent_complete}% complete.")
+        if task.constraint_type != before[2] or "constraint_date" in changes:
+            text = _constraint_text(task.constraint_type, task.constraint_date, tz)
+            if text or task.constraint_type != before[2]:
+                said.append(f"‘{task.name}’: {text or ConstraintType(task.constraint_type).label.lower()}.")
+        if task.leveling_delay_minutes != before[3]:
+            delay = format_days(task.leveling_delay_minutes, minutes["minutes_per_day"])
+            said.append(f"‘{task.name}’ is held {delay} by leveling.")
+        return " ".join(dict.fromkeys(said)) or f"‘{task.name}’ saved."
+
+    return _edit(
+        request,
+        project,
+        form,
+        apply,
+        heading=f"Details of ‘{task.name}’",
+        submit="Save details",
+        intro="A constraint date before or after what the links allow is flagged, not silently dropped.",
+    )
+
+
+def _move(request: HttpRequest, project_id: int, task_id: int, outdent: bool) -> HttpResponse:
+    """Indent or outdent a task one level (asked first without script); recomputed."""
+    project, task = _project_task(request, project_id, task_id)
+    form = VersionForm(request.POST or None, initial={"version": task.version})
+
+    def apply() -> str:
+        move = services.task_outdent if outdent else services.task_indent
+        moved = move(actor=request.user, task=task, version=form.cleaned_data["version"])
+        parent = moved.parent
+        where = f"under ‘{parent.name}’" if parent is not None else "at the top level"
+        return f"‘{task.name}’ is now {moved.outline_number}, {where}."
+
+    verb = "Outdent" if outdent else "Indent"
+    return _edit(
+        request,
+        project,
+        form,
+        apply,
+        heading=f"{verb} ‘{task.name}’",
+        submit=verb,
+        intro=(
+            f"Move ‘{task.name}’ up one level, just after its summary task?"
+            if outdent
+            else f"Make ‘{task.name}’ a subtask of the task just above it?"
+        ),
+    )
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def task_indent(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """Make a task the last subtask of the task above it; recomputed."""
+    return _move(request, project_id, task_id, outdent=False)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def task_outdent(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """Move a task up one level, after its summary task; recomputed."""
+    return _move(request, project_id, task_id, outdent=True)
 
 
 @page

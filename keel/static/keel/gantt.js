@@ -13,6 +13,11 @@
   var WEEKDAYS = ["Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"];
   var SUMMARY = 1, MILESTONE = 2, CRITICAL = 4, VIOLATION = 8;
   var LINK_NAMES = { FS: "finish-to-start", SS: "start-to-start", FF: "finish-to-finish", SF: "start-to-finish" };
+  var CONSTRAINTS = [
+    ["ASAP", "As soon as possible"], ["ALAP", "As late as possible"], ["SNET", "Start no earlier than"],
+    ["SNLT", "Start no later than"], ["FNET", "Finish no earlier than"], ["FNLT", "Finish no later than"],
+    ["MSO", "Must start on"], ["MFO", "Must finish on"]
+  ];
   var RAG = {
     green: ["text-bg-success", "bi-check-circle-fill"],
     amber: ["text-bg-warning", "bi-exclamation-triangle-fill"],
@@ -157,6 +162,7 @@
           duration: r[f.duration], float: r[f["float"]], percent: r[f.percent], version: r[f.version],
           bstart: r[f.baseline_start], bfinish: r[f.baseline_finish], svar: r[f.start_variance],
           fvar: r[f.finish_variance], violations: r[f.violations], constraint: r[f.constraint],
+          ctype: r[f.constraint_type], cday: r[f.constraint_day], delay: r[f.leveling_delay],
           preds: [], succs: []
         });
       });
@@ -983,6 +989,10 @@
     } else if (e.key === "F2" && it && this.doc.editable && !it.summary) {
       e.preventDefault();
       this.startEdit(it.key);
+    } else if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && e.altKey && e.shiftKey && it && this.doc.editable) {
+      // As MS Project: Alt+Shift+Right indents, Alt+Shift+Left outdents.
+      e.preventDefault();
+      this.indent(it.key, e.key === "ArrowLeft");
     }
   };
 
@@ -1049,6 +1059,16 @@
     };
     // The row may first have to scroll into the grid.
     if (!begin()) { window.requestAnimationFrame(function () { window.requestAnimationFrame(begin); }); }
+  };
+
+  // Indent (or outdent) a task one level; the selection stays on it.
+  Gantt.prototype.indent = function (key, outdent) {
+    var it = this.byKey(key), self = this;
+    if (!it || this.portfolio || !this.doc.editable) { return Promise.resolve(false); }
+    return this.post(this.url(outdent ? "outdent" : "indent", it.id), { version: it.version }, null).then(function (ok) {
+      if (ok) { self.select(key, true); self.focusSelected(); }
+      return ok;
+    });
   };
 
   Gantt.prototype.cancelEdit = function () {
@@ -1212,10 +1232,31 @@
       rows.push(["Baseline", fmtDay(it.bstart) + " → " + fmtFinish(it.bstart, it.bfinish)]);
       rows.push(["Variance", "start " + (signed(it.svar) || "0d") + ", finish " + (signed(it.fvar) || "0d")]);
     }
+    if (it.delay) { rows.push(["Leveling delay", it.delay]); }
     if (it.violations) { rows.push(["Flagged", it.violations]); }
     var html = '<dl class="row small mb-3">' + rows.map(function (r) {
       return '<dt class="col-5">' + esc(r[0]) + '</dt><dd class="col-7 mb-1">' + esc(r[1]) + "</dd>";
     }).join("") + "</dl>";
+    if (editable) {
+      var dated = it.ctype !== "ASAP" && it.ctype !== "ALAP";
+      html += '<form class="mb-3 border rounded p-2" data-panel="details" novalidate><h3 class="h6">Details</h3>' +
+        '<label class="form-label small mb-1" for="panel-name">Name</label>' +
+        '<input class="form-control form-control-sm mb-2" id="panel-name" name="name" maxlength="255" autocomplete="off" value="' + esc(it.name) + '">' +
+        (it.summary ? "" : '<label class="form-label small mb-1" for="panel-percent">% complete</label>' +
+          '<input class="form-control form-control-sm mb-2" type="number" min="0" max="100" step="1" id="panel-percent" name="percent_complete" value="' + it.percent + '">') +
+        '<div class="row g-2"><div class="col-7"><label class="form-label small mb-1" for="panel-constraint">Constraint</label>' +
+        '<select class="form-select form-select-sm" id="panel-constraint" name="constraint_type">' +
+        CONSTRAINTS.map(function (c) { return '<option value="' + c[0] + '"' + (c[0] === it.ctype ? " selected" : "") + ">" + c[1] + "</option>"; }).join("") +
+        '</select></div><div class="col-5"><label class="form-label small mb-1" for="panel-constraint-date">Constraint date</label>' +
+        '<input class="form-control form-control-sm" type="date" id="panel-constraint-date" name="constraint_date" value="' + esc(dated ? it.cday || "" : "") + '"></div></div>' +
+        (it.summary ? "" : '<label class="form-label small mb-1 mt-2" for="panel-delay">Leveling delay</label>' +
+          '<input class="form-control form-control-sm" id="panel-delay" name="leveling_delay" placeholder="0d" autocomplete="off" value="' + esc(it.delay || "") +
+          '" aria-describedby="panel-delay-help"><div class="form-text" id="panel-delay-help">Working time leveling holds the task after its links allow.</div>') +
+        '<button class="btn btn-sm btn-primary mt-2" type="submit">Save details</button></form>' +
+        '<div class="d-flex gap-2 mb-3" role="group" aria-label="Outline level">' +
+        '<button type="button" class="btn btn-sm btn-outline-secondary" data-panel="outdent"' + (it.level > 1 ? "" : " disabled") + '><i class="bi bi-text-indent-right" aria-hidden="true"></i> Outdent</button>' +
+        '<button type="button" class="btn btn-sm btn-outline-secondary" data-panel="indent"><i class="bi bi-text-indent-left" aria-hidden="true"></i> Indent</button></div>';
+    }
     if (editable && !it.summary) {
       html += '<form class="mb-3" data-panel="duration" novalidate>' +
         '<label class="form-label small mb-1" for="panel-duration">Duration</label>' +
@@ -1259,7 +1300,11 @@
         var kind = form.dataset.panel, current = self.byKey(self.panelKey);
         if (!current) { return; }
         var val = function (name) { return form.querySelector('[name="' + name + '"]').value; };
-        if (kind === "duration") {
+        if (kind === "details") {
+          var fields = { name: val("name"), constraint_type: val("constraint_type"), constraint_date: val("constraint_date"), version: current.version };
+          if (!current.summary) { fields.percent_complete = val("percent_complete"); fields.leveling_delay = val("leveling_delay"); }
+          self.post(self.url("edit", current.id), fields, form);
+        } else if (kind === "duration") {
           self.post(self.url("duration", current.id), { duration: val("duration"), version: current.version }, form);
         } else if (kind === "start") {
           self.post(self.url("start", current.id), { start: val("start"), version: current.version }, form);
@@ -1274,6 +1319,14 @@
       button.addEventListener("click", function () {
         var link = self.links[Number(button.dataset.link)];
         self.post(self.url("link_delete", link.id), { version: link.version }, null);
+      });
+    });
+    body.querySelectorAll('[data-panel="indent"], [data-panel="outdent"]').forEach(function (button) {
+      button.addEventListener("click", function () {
+        var key = self.panelKey;
+        self.post(self.url(button.dataset.panel, self.byKey(key).id), { version: self.byKey(key).version }, null).then(function (ok) {
+          if (ok) { self.select(key, true); }
+        });
       });
     });
     var del = body.querySelector('[data-panel="delete"]');

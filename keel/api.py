@@ -7,7 +7,9 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from keel.benefits.api import benefits
 from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
+from keel.finance.api import finance
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
 from keel.resources.api import resources
@@ -53,5 +55,7 @@ for router in (
     capacity,
     leveling,
     timesheets,
+    finance,
+    benefits,
 ):
     api.add_router("/", router)

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "keel.schedule",
     "keel.resources",
     "keel.timesheets",
+    "keel.finance",
+    "keel.benefits",
 ]
 
 MIDDLEWARE = [

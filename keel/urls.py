@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("keel.resources.capacity_urls")),
     path("", include("keel.resources.leveling_urls")),
     path("", include("keel.timesheets.urls")),
+    path("", include("keel.finance.urls")),
+    path("", include("keel.benefits.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

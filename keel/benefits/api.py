@@ -1,0 +1,5 @@
+"""Benefits register and measurements."""
+
+from ninja import Router
+
+benefits = Router(tags=["benefits"])

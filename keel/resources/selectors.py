@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from keel.core.errors import NotFound
+from keel.core.errors import NotFound, PermissionDenied
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit, Role
 from keel.orgs.scoping import Action
@@ -48,16 +48,14 @@ RESOURCE_ORDERINGS = {
 
 def pool_list_for_user(user: Any, action: Action = Action.VIEW) -> QuerySet[ResourcePool]:
     """The pools the user may see (own unit subtree or shared with them), or change."""
-    return scoping.visible(user, ResourcePool.objects.select_related("org_unit", "manager"), action).order_by(
-        "code"
-    )
+    pools = ResourcePool.objects.select_related("org_unit", "manager").prefetch_related("shared_with")
+    return scoping.visible(user, pools, action).order_by("code")
 
 
 def pool_get_for_user(user: Any, pk: Any, action: Action = Action.VIEW) -> ResourcePool:
     """One pool; NotFound when missing or out of scope, PermissionDenied for a write the role lacks."""
-    return scoping.get_for_user(
-        user, ResourcePool.objects.select_related("org_unit", "manager"), action, pk=pk
-    )
+    pools = ResourcePool.objects.select_related("org_unit", "manager").prefetch_related("shared_with")
+    return scoping.get_for_user(user, pools, action, pk=pk)
 
 
 def pool_shared_units(pool: ResourcePool) -> QuerySet[OrgUnit]:
@@ -265,7 +263,13 @@ def assignment_list_for_resource(user: Any, resource_id: Any) -> QuerySet[Assign
 
 def assignment_get_for_user(user: Any, pk: Any, action: Action = Action.VIEW) -> Assignment:
     """One assignment; NotFound when missing or out of scope, PermissionDenied for a write the role lacks."""
-    return scoping.get_for_user(user, _assignments(), action, pk=pk)
+    try:
+        assignment = assignment_visible_for_user(user).get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("assignment") from exc
+    if action != Action.VIEW and not scoping.can(user, action, Assignment, assignment.task.project.org_unit):
+        raise PermissionDenied(f"You may view this assignment but not {action.value} it.")
+    return assignment
 
 
 def assignments_for_user_between(user: Any, start: dt.date, end: dt.date) -> QuerySet[Assignment]:

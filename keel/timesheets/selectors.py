@@ -136,6 +136,17 @@ class LineRow:
     note: str
     hours: list[Decimal | None]
     suggested: bool = False  # an assignment of this week without a line yet
+    days: list[dt.date] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[int, dt.date, Decimal | None]]:
+        """(day index, day, hours) for the grid."""
+        return list(zip(range(7), self.days, self.hours, strict=False))
+
+    @property
+    def dom_id(self) -> str:
+        """A stable id of the row in the page, the same before and after its line is created."""
+        return f"{self.project.pk}-{self.task.pk if self.task else 0}"
 
     @property
     def total(self) -> Decimal:
@@ -179,7 +190,8 @@ def _rows(timesheet: Timesheet, lines: Iterable[TimesheetLine]) -> list[LineRow]
         "line_id", "date", "hours"
     ):
         hours[line_id][(day - start).days] = value
-    return [LineRow(line, line.project, line.task, line.note, hours[line.pk]) for line in lines]
+    days = week_days(start)
+    return [LineRow(line, line.project, line.task, line.note, hours[line.pk], days=days) for line in lines]
 
 
 def _lines(timesheet: Timesheet) -> QuerySet[TimesheetLine]:
@@ -250,6 +262,15 @@ class MyWeek:
         return self.sheets[:-1]
 
     @property
+    def day_totals(self) -> list[Decimal]:
+        """Hours per day of the timesheet being worked on (zeros before it exists)."""
+        return self.current.day_totals if self.current else [Decimal("0")] * 7
+
+    @property
+    def total(self) -> Decimal:
+        return self.current.total if self.current else Decimal("0")
+
+    @property
     def approved_day_totals(self) -> list[Decimal]:
         """Hours per day over the approved timesheets of the week."""
         totals = [Decimal("0")] * 7
@@ -272,7 +293,15 @@ def my_week(user: Any, week: dt.date) -> MyWeek:
             if key not in booked:
                 booked.add(key)
                 result.suggestions.append(
-                    LineRow(None, assignment.task.project, assignment.task, "", [None] * 7, suggested=True)
+                    LineRow(
+                        None,
+                        assignment.task.project,
+                        assignment.task,
+                        "",
+                        [None] * 7,
+                        suggested=True,
+                        days=week_days(week),
+                    )
                 )
     result.last_week_lines = list(last_week_lines(user, week))
     return result
@@ -331,7 +360,6 @@ def bookable_projects(user: Any) -> QuerySet[Project]:
     return (
         Project.objects.filter(Q(pk__in=seen) | Q(pk__in=assigned) | Q(pk__in=allocated))
         .exclude(status__in=CLOSED_PROJECTS)
-        .select_related("org_unit")
         .order_by("code")
     )
 

@@ -46,6 +46,7 @@ SOUTH_PAGE_RECORDS = {
         submitted_sheet(unit=org.south, project=org.project_south, name="south").pk
     ),
 }
-# "My week" is everyone's own page: an executive keeps a timesheet too, and its POST changes only theirs.
-EXECUTIVE_PAGES = {"timesheets:my_week"}
+# "My week" is everyone's own page (an executive keeps a timesheet too, and its POST changes only theirs);
+# an executive viewer reads the weeks booked in their units but decides none (403 on POST).
+EXECUTIVE_PAGES = {"timesheets:my_week", "timesheets:sheet_detail"}
 PERSONAL_PAGES = {"timesheets:my_week"}

@@ -444,7 +444,7 @@ def rate_create(request: HttpRequest, response: HttpResponse, resource_id: Id, p
     resource = selectors.resource_get_for_user(request.auth, resource_id, Action.CHANGE)
     rate = services.cost_rate_create(actor=request.auth, resource=resource, **payload.dict())
     set_etag(response, rate.version)
-    return Status(201, rate)
+    return Status(201, selectors.rate_get_for_user(request.auth, rate.pk))
 
 
 @resources.get(
@@ -479,7 +479,7 @@ def rate_update(
     version = expected_version(request, current=rate.version, body_version=changes.pop("version", None))
     rate = services.cost_rate_update(actor=request.auth, rate=rate, version=version, **changes)
     set_etag(response, rate.version)
-    return rate
+    return selectors.rate_get_for_user(request.auth, rate.pk)
 
 
 @resources.delete(
@@ -522,7 +522,7 @@ def leave_create(
     resource = selectors.resource_get_for_user(request.auth, resource_id, Action.CHANGE)
     leave = services.leave_create(actor=request.auth, resource=resource, **payload.dict())
     set_etag(response, leave.version)
-    return Status(201, leave)
+    return Status(201, selectors.leave_get_for_user(request.auth, leave.pk))
 
 
 @resources.get(
@@ -557,7 +557,7 @@ def leave_update(
     version = expected_version(request, current=leave.version, body_version=changes.pop("version", None))
     leave = services.leave_update(actor=request.auth, leave=leave, version=version, **changes)
     set_etag(response, leave.version)
-    return leave
+    return selectors.leave_get_for_user(request.auth, leave.pk)
 
 
 @resources.delete(
@@ -603,7 +603,7 @@ def assignment_create(
     data = _resolve(request.auth, payload.dict(), WORK_REFS)
     assignment = services.assignment_create(actor=request.auth, task=task, **data)
     set_etag(response, assignment.version)
-    return Status(201, assignment)
+    return Status(201, selectors.assignment_get_for_user(request.auth, assignment.pk))
 
 
 @resources.get(
@@ -636,7 +636,7 @@ def assignment_detail(request: HttpRequest, response: HttpResponse, assignment_i
     """One assignment, with its version as ETag."""
     assignment = selectors.assignment_get_for_user(request.auth, assignment_id)
     set_etag(response, assignment.version)
-    return assignment
+    return selectors.assignment_get_for_user(request.auth, assignment.pk)
 
 
 @resources.patch(
@@ -661,7 +661,7 @@ def assignment_update(
         actor=request.auth, assignment=assignment, version=version, **changes
     )
     set_etag(response, assignment.version)
-    return assignment
+    return selectors.assignment_get_for_user(request.auth, assignment.pk)
 
 
 @resources.delete(
@@ -724,7 +724,7 @@ def allocation_create(
     data = _resolve(request.auth, payload.dict(), WORK_REFS)
     allocation = services.allocation_request(actor=request.auth, project=project, **data)
     set_etag(response, allocation.version)
-    return Status(201, allocation)
+    return Status(201, selectors.allocation_get_for_user(request.auth, allocation.pk))
 
 
 @resources.get(
@@ -737,7 +737,7 @@ def allocation_detail(request: HttpRequest, response: HttpResponse, allocation_i
     """One allocation, with its version as ETag."""
     allocation = selectors.allocation_get_for_user(request.auth, allocation_id)
     set_etag(response, allocation.version)
-    return allocation
+    return selectors.allocation_get_for_user(request.auth, allocation.pk)
 
 
 @resources.patch(
@@ -762,7 +762,7 @@ def allocation_update(
         actor=request.auth, allocation=allocation, version=version, **changes
     )
     set_etag(response, allocation.version)
-    return allocation
+    return selectors.allocation_get_for_user(request.auth, allocation.pk)
 
 
 def _decision(
@@ -774,7 +774,7 @@ def _decision(
     comment = payload.comment if payload is not None else ""
     allocation = decide(actor=request.auth, allocation=allocation, version=version, comment=comment)
     set_etag(response, allocation.version)
-    return allocation
+    return selectors.allocation_get_for_user(request.auth, allocation.pk)
 
 
 @resources.post(
@@ -829,4 +829,4 @@ def allocation_cancel(
     version = expected_version(request, current=allocation.version, body_version=payload and payload.version)
     allocation = services.allocation_cancel(actor=request.auth, allocation=allocation, version=version)
     set_etag(response, allocation.version)
-    return allocation
+    return selectors.allocation_get_for_user(request.auth, allocation.pk)

@@ -187,6 +187,7 @@ class Resource:
     email: str = ""
     group: str = ""
     initials: str = ""
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class Assignment:
     actual_cost: Decimal = Decimal(0)
     start: datetime | None = None
     finish: datetime | None = None
+    uid: int | None = None
 
 
 @dataclass(frozen=True)

@@ -967,6 +967,7 @@ class _Reader:
                     email=_str(resource.getEmailAddress()),
                     group=_str(resource.getGroup()),
                     initials=_str(resource.getInitials()),
+                    code=_str(resource.getCode()) or _str(resource.getResourceID()),
                 )
             )
         return result
@@ -998,6 +999,7 @@ class _Reader:
                     actual_cost=_decimal(assignment.getActualCost()) or Decimal(0),
                     start=_datetime(assignment.getStart()),
                     finish=_datetime(assignment.getFinish()),
+                    uid=_int(assignment.getUniqueID()),
                 )
             )
         return result
@@ -1498,6 +1500,9 @@ class _Writer:
                 target.setGroup(resource.group)
             if resource.initials:
                 target.setInitials(resource.initials)
+            if resource.code:
+                target.setCode(resource.code)
+                target.setResourceID(resource.code)
             if resource.calendar_uid is not None:
                 target.setCalendar(calendars[resource.calendar_uid])
             if resource.max_units is not None and resource.type is ResourceType.WORK:
@@ -1533,6 +1538,8 @@ class _Writer:
         """Assignments with units, work and cost."""
         for assignment in self.project.assignments:
             target = tasks[assignment.task_uid].addResourceAssignment(resources[assignment.resource_uid])
+            if assignment.uid is not None:
+                target.setUniqueID(self.j.Integer(assignment.uid))
             target.setUnits(self.number(assignment.units))
             target.setWork(self.hours(assignment.work))
             target.setActualWork(self.hours(assignment.actual_work))

@@ -55,8 +55,13 @@ class ImportSummaryOut(Schema):
     dependencies_by_type: dict[str, int] = Field(..., description="Links per type: FS, SS, FF, SF")
     calendars: list[str]
     baselines: list[str] = Field(..., description="Baselines kept: Baseline, Baseline1 ... Baseline10")
-    resources_not_imported: int = Field(..., description="Resources in the file; Keel has no resources yet")
-    assignments_not_imported: int
+    resources_created: int = Field(0, description="Resources of the file created in Keel")
+    resources_matched: int = Field(
+        0,
+        description="Resources of the file found in Keel already (by code, else by name) and used as they are",
+    )
+    resource_pool: str | None = Field(None, description="Code of the pool the new resources went to")
+    assignments: int = Field(0, description="Assignments of resources to tasks stored")
     start: dt.datetime | None = Field(None, description="Start of the schedule Keel computed")
     finish: dt.datetime | None = Field(None, description="Finish of the schedule Keel computed")
     warnings: list[str] = Field(..., description="What the file held that Keel could not map as is")

@@ -8,8 +8,9 @@ A file that cannot be read or mapped raises and leaves nothing behind. Keel reco
 with its own engine; the dates stored in the file are not kept.
 
 Keel holds a calendar as a week plus dated exceptions: recurring exceptions, alternate work weeks and
-base-calendar inheritance are stored resolved (as the days they cover). Resources and assignments
-have no home in Keel yet: the summary counts them as not imported.
+base-calendar inheritance are stored resolved (as the days they cover). Resources are matched to
+Keel's resources or created, and the assignments stored, by :mod:`keel.resources.importing` in the
+same transaction; a resource calendar with other working time than the project's is stored too.
 
 :func:`project_export` writes a project's schedule as MS Project XML, Primavera XER or P6 XML.
 """
@@ -31,11 +32,14 @@ from django.db import transaction
 from keel.engines import calendars as engine_calendars
 from keel.interchange import model as interchange
 from keel.interchange import mpxj
+from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
 from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, OrgUnit
 from keel.portfolio import services as portfolio_services
 from keel.portfolio.models import Project
+from keel.resources import importing as resource_importing
+from keel.resources.models import Assignment, Resource
 from keel.schedule import engine_bridge, selectors, services
 from keel.schedule.models import Dependency, DurationUnit, LagUnit, Task
 
@@ -74,8 +78,7 @@ class ImportSummary:
     dependencies: int
     calendars: tuple[str, ...]
     baselines: tuple[int, ...]
-    resources_not_imported: int
-    assignments_not_imported: int
+    resources: resource_importing.ResourceImportSummary
     start: dt.datetime | None
     finish: dt.datetime | None
     warnings: tuple[str, ...]
@@ -94,11 +97,7 @@ class ImportSummary:
             lines.append(
                 f"  scheduled by Keel from {self.start:%Y-%m-%d %H:%M} to {self.finish:%Y-%m-%d %H:%M}"
             )
-        if self.resources_not_imported or self.assignments_not_imported:
-            lines.append(
-                f"  not imported yet: {self.resources_not_imported} resource(s) and "
-                f"{self.assignments_not_imported} assignment(s) (Keel has no resources yet)"
-            )
+        lines.extend(self.resources.lines())
         lines.extend(f"  warning: {warning}" for warning in self.warnings)
         return lines
 
@@ -114,12 +113,15 @@ class ExportSummary:
     calendars: int
     baselines: int
     warnings: tuple[str, ...]
+    resources: int = 0
+    assignments: int = 0
 
     def lines(self) -> list[str]:
         """The summary as lines of text for a person."""
         lines = [
             f"Wrote {self.path} ({mpxj.FORMATS[self.file_format][2]}): {self.tasks} tasks, "
-            f"{self.dependencies} dependencies, {self.calendars} calendar(s), {self.baselines} baseline(s)"
+            f"{self.dependencies} dependencies, {self.calendars} calendar(s), {self.baselines} baseline(s), "
+            f"{self.resources} resource(s), {self.assignments} assignment(s)"
         ]
         lines.extend(f"  warning: {warning}" for warning in self.warnings)
         return lines
@@ -190,6 +192,21 @@ def project_import(
             status_date=source.status_date,
             honor_constraints=source.honor_constraints,
         )
+        if source.resources:
+            progress(
+                f"Matching {len(source.resources)} resources and storing {len(source.assignments)} assignments"
+            )
+        resources = resource_importing.resources_import(
+            actor=actor,
+            project=project,
+            resources=source.resources,
+            assignments=source.assignments,
+            calendars=_resource_calendars(source, calendars),
+            minutes_per_day=source.minutes_per_day,
+            minutes_per_week=source.minutes_per_week,
+            days_per_month=source.days_per_month,
+        )
+        warnings.extend(resources.not_mapped)
     progress("Done")
     return ImportSummary(
         project=project,
@@ -201,8 +218,7 @@ def project_import(
         dependencies=result.dependencies_created,
         calendars=tuple(calendar.name for calendar in dict.fromkeys(calendars.values())),
         baselines=result.baselines_saved,
-        resources_not_imported=len(source.resources),
-        assignments_not_imported=len(source.assignments),
+        resources=resources,
         start=result.summary.start,
         finish=result.summary.finish,
         warnings=tuple(warnings),
@@ -241,8 +257,9 @@ def _create_calendars(
     used += [
         t.calendar_uid for t in source.tasks if t.calendar_uid is not None and t.calendar_uid not in used
     ]
-    used = list(dict.fromkeys(used))
     resolved = interchange.engine_calendars(source)
+    used += _own_resource_calendars(source, resolved)
+    used = list(dict.fromkeys(used))
     latest = _latest(source) or source.start
     horizon = dt.date(latest.year + _CALENDAR_HORIZON_YEARS, 12, 31)
     created: dict[int, Calendar] = {}
@@ -264,6 +281,39 @@ def _create_calendars(
             exceptions=exceptions,
         )
     return created
+
+
+def _same_time(first: engine_calendars.Calendar, second: engine_calendars.Calendar) -> bool:
+    """Whether two resolved calendars have the same working time."""
+    return (first.week, first.exceptions, first.work_weeks) == (
+        second.week,
+        second.exceptions,
+        second.work_weeks,
+    )
+
+
+def _own_resource_calendars(
+    source: interchange.InterchangeProject, resolved: dict[int, engine_calendars.Calendar]
+) -> list[int]:
+    """UIDs of resource calendars whose working time differs from the project calendar's."""
+    default = resolved[source.default_calendar_uid]
+    return [
+        r.calendar_uid
+        for r in source.resources
+        if r.calendar_uid is not None and not _same_time(resolved[r.calendar_uid], default)
+    ]
+
+
+def _resource_calendars(
+    source: interchange.InterchangeProject, created: dict[int, Calendar]
+) -> dict[int, Calendar]:
+    """The stored calendar of each resource calendar: its own, or the project's when they work alike."""
+    default = created[source.default_calendar_uid]
+    return {
+        r.calendar_uid: created.get(r.calendar_uid, default)
+        for r in source.resources
+        if r.calendar_uid is not None
+    }
 
 
 def _free_calendar_name(name: str) -> str:
@@ -487,6 +537,8 @@ def project_export(
         calendars=len(source.calendars),
         baselines=len(source.baseline_dates),
         warnings=warnings,
+        resources=len(source.resources),
+        assignments=len(source.assignments),
     )
 
 
@@ -497,7 +549,15 @@ def project_interchange(user: Any, project: Project) -> interchange.InterchangeP
     tasks = list(selectors.task_list_for_project(user, project.pk))
     links = list(selectors.dependency_list_for_project(user, project.pk))
     baselines = list(selectors.baseline_list_for_project(user, project.pk).prefetch_related("tasks"))
+    assignments = list(
+        scoping.visible(user, Assignment.objects.filter(task__project=project))
+        .select_related("resource", "task")
+        .prefetch_related("resource__rates")
+        .order_by("task__sort_index", "resource__name", "pk")
+    )
+    people = sorted({a.resource for a in assignments}, key=lambda r: (r.name, r.pk))
     wanted = {task.calendar_id for task in tasks if task.calendar_id is not None}
+    wanted |= {r.calendar_id for r in people if r.calendar_id is not None}
     if view.effective_calendar is not None:
         wanted.add(view.effective_calendar.pk)
     found = {
@@ -519,6 +579,7 @@ def project_interchange(user: Any, project: Project) -> interchange.InterchangeP
     uid_of = {task.pk: task.uid for task in tasks}
     task_uids = set(uid_of.values())
     schedule = view.schedule
+    resource_uids = {resource.pk: number for number, resource in enumerate(people, start=1)}
     start = engine_bridge.to_local(schedule.start, tz)
     assert start is not None
     return interchange.InterchangeProject(
@@ -530,6 +591,22 @@ def project_interchange(user: Any, project: Project) -> interchange.InterchangeP
         calendars=tuple(calendars),
         tasks=tuple(_interchange_task(task, uid_of, uids, tz) for task in tasks),
         links=tuple(_interchange_link(link) for link in links),
+        resources=tuple(
+            _interchange_resource(resource_uids[r.pk], r, uids, schedule.start.date()) for r in people
+        ),
+        assignments=tuple(
+            interchange.Assignment(
+                task_uid=a.task.uid,
+                resource_uid=resource_uids[a.resource_id],
+                units=Decimal(a.units),
+                work=a.work_minutes,
+                actual_work=a.actual_work_minutes,
+                cost=a.cost,
+                uid=a.uid,
+            )
+            for a in assignments
+            if a.task.uid in task_uids
+        ),
         baselines=tuple(
             interchange.TaskBaseline(
                 task_uid=row.uid,
@@ -642,6 +719,36 @@ def _interchange_task(
         free_float=task.free_float_minutes,
         critical=task.is_critical,
         leveling_delay=0 if task.is_summary else task.leveling_delay_minutes,
+    )
+
+
+_RESOURCE_TYPES = {
+    Resource.Kind.PERSON: interchange.ResourceType.WORK,
+    Resource.Kind.ROLE: interchange.ResourceType.WORK,
+    Resource.Kind.EQUIPMENT: interchange.ResourceType.MATERIAL,
+    Resource.Kind.COST: interchange.ResourceType.COST,
+}
+
+
+def _interchange_resource(
+    uid: int, resource: Resource, calendar_uids: dict[int, int], on: dt.date
+) -> interchange.Resource:
+    """A resource with the rate in effect at the project's start (else its first one), per hour."""
+    rates = sorted(resource.rates.all(), key=lambda r: r.effective_from)
+    current = [r for r in rates if r.effective_from <= on]
+    rate = current[-1] if current else (rates[0] if rates else None)
+    kind = _RESOURCE_TYPES[Resource.Kind(resource.kind)]
+    return interchange.Resource(
+        uid=uid,
+        name=resource.name,
+        code=resource.code,
+        type=kind,
+        calendar_uid=calendar_uids.get(resource.calendar_id) if resource.calendar_id is not None else None,
+        max_units=Decimal(resource.max_units) if kind is interchange.ResourceType.WORK else None,
+        standard_rate=rate.standard_rate if rate else Decimal(0),
+        overtime_rate=rate.overtime_rate if rate else Decimal(0),
+        cost_per_use=rate.cost_per_use if rate else Decimal(0),
+        email=resource.email,
     )
 
 

@@ -25,6 +25,7 @@ from keel.interchange import mpxj
 from keel.interchange.model import InterchangeError, Link, LinkType, engine_calendars
 from keel.orgs.models import Calendar, CalendarException
 from keel.portfolio.models import Project
+from keel.resources.models import Assignment, CostRate, Resource, ResourcePool
 from keel.schedule.importing import project_export, project_import
 from keel.schedule.models import Baseline, BaselineTask, Dependency, ProjectSchedule, Task
 from tests.interchange import samples
@@ -40,6 +41,10 @@ ROWS = (
     CalendarException,
     Baseline,
     BaselineTask,
+    ResourcePool,
+    Resource,
+    CostRate,
+    Assignment,
     AuditEntry,
 )
 
@@ -109,6 +114,10 @@ def snapshot(project: Project) -> dict:
         "tasks": tasks,
         "links": links,
         "baselines": baselines,
+        "assignments": {
+            (a.task.uid, a.resource_id, a.units, a.work_minutes, a.actual_work_minutes, a.cost)
+            for a in Assignment.objects.filter(task__project=project).select_related("task")
+        },
     }
 
 
@@ -132,15 +141,20 @@ def test_import_then_export_and_import_again_gives_the_same_schedule(key, org, t
     assert (project.org_unit, project.name) == (org.north, source.name)
     assert Task.objects.filter(project=project).count() == summary.tasks == len(source.tasks)
     assert Dependency.objects.filter(project=project).count() == summary.dependencies == len(source.links)
-    assert summary.resources_not_imported == len(source.resources)
-    assert summary.assignments_not_imported == len(source.assignments)
+    assert len(summary.resources.created) + len(summary.resources.matched) <= len(source.resources)
+    assert summary.resources.assignments == Assignment.objects.filter(task__project=project).count()
+    resources_before = Resource.objects.count()
     assert set(summary.warnings) >= set(source.warnings)
     # When it is exported as MS Project XML and that file is imported as another project
     exported = tmp_path / "exported.xml"
     written = project_export(user=org.pm_north, project=project, path=exported, format="mspdi")
     assert written.tasks == len(source.tasks) and exported.is_file()
-    again = project_import(actor=org.pm_north, path=exported, org_unit=org.north, code="IMP-2").project
-    # Then both projects have the same tasks, links, calendars, baselines and computed dates
+    again_summary = project_import(actor=org.pm_north, path=exported, org_unit=org.north, code="IMP-2")
+    again = again_summary.project
+    # Then the resources are found again, not duplicated
+    assert Resource.objects.count() == resources_before
+    assert again_summary.resources.created == ()
+    # And both projects have the same tasks, links, calendars, baselines, assignments and computed dates
     first, second = snapshot(project), snapshot(again)
     assert second["tasks"] == first["tasks"]
     assert second["links"] == first["links"]
@@ -195,13 +209,66 @@ def test_import_summary_and_calendars(org):
     )
 
 
-def test_resources_are_counted_as_not_imported(org):
+def test_resources_and_assignments_come_in_and_are_matched_on_the_next_import(org):
+    # Given MS Project's resource sample (three people on their own calendars, one material)
     summary = project_import(actor=org.pm_north, path=samples.path("mspdiresource"), org_unit=org.north)
-    assert (summary.resources_not_imported, summary.assignments_not_imported) == (4, 5)
-    assert (
-        "  not imported yet: 4 resource(s) and 5 assignment(s) (Keel has no resources yet)" in summary.lines()
+    project = summary.project
+    assert project.code == "MSPDIRESOURCE"
+    # Then pm_north, who may not change NORTH's pools, gets them in the unit's imported-resources pool
+    pool = ResourcePool.objects.get(code="NORTH-IMPORTED")
+    assert (pool.org_unit, summary.resources.pool) == (org.north, pool)
+    assert AuditEntry.objects.filter(object_id=str(pool.pk), action="create").exists()
+    people = {r.name: r for r in Resource.objects.filter(pool=pool)}
+    assert set(people) == {"Wade Golden", "Jon Iles", "Brian Leach", "Concrete"}
+    wade = people["Wade Golden"]
+    assert (wade.code, wade.kind, wade.max_units, wade.email, wade.home_unit) == (
+        "10",
+        Resource.Kind.PERSON,
+        100,
+        "wade.golden@steelray.com",
+        org.north,
     )
-    assert summary.project.code == "MSPDIRESOURCE"
+    assert people["Concrete"].kind == Resource.Kind.EQUIPMENT
+    rate = CostRate.objects.get(resource=wade)
+    assert (rate.standard_rate, rate.currency) == (Decimal("50.00"), project.currency)
+    # Their own calendars came along where they differ from the project's
+    assert wade.calendar is not None
+    # And the five assignments, with units, work and cost
+    rows = Assignment.objects.filter(task__project=project).select_related("task", "resource")
+    assert rows.count() == summary.resources.assignments == 5
+    first = rows.get(task__uid=2, resource=wade)
+    assert (first.units, first.work_minutes, first.uid) == (100, 1440, 5)
+    lines = summary.lines()
+    assert (
+        "  4 resource(s): 4 created in pool NORTH-IMPORTED, 0 matched to existing ones; 5 assignment(s)"
+        in lines
+    )
+    # When the same file comes in again as another project, the resources are matched, not duplicated
+    again = project_import(actor=org.pm_north, path=samples.path("mspdiresource"), org_unit=org.north)
+    assert Resource.objects.count() == 4
+    assert (again.resources.created, set(again.resources.matched)) == ((), set(people))
+    assert Assignment.objects.filter(task__project=again.project).count() == 5
+
+
+def test_resources_go_to_a_pool_the_importer_manages(org):
+    # Given a NORTH pool and a resource of the same name in it, and an administrator importing
+    from keel.core.services import audited_create
+
+    pool = ResourcePool(code="NORTH-ENG", name="Engineers", org_unit=org.north)
+    audited_create(actor=org.admin, instance=pool)
+    jon = Resource(pool=pool, code="JI", name="Jon Iles", home_unit=org.north)
+    audited_create(actor=org.admin, instance=jon)
+    summary = project_import(actor=org.admin, path=samples.path("mspdiresource"), org_unit=org.north)
+    # Then Jon Iles is the existing resource and the others are created in the pool the admin may change
+    assert summary.resources.matched == ("Jon Iles",)
+    assert set(Resource.objects.filter(pool=pool).values_list("name", flat=True)) == {
+        "Jon Iles",
+        "Wade Golden",
+        "Brian Leach",
+        "Concrete",
+    }
+    assert not ResourcePool.objects.filter(code="NORTH-IMPORTED").exists()
+    assert Assignment.objects.filter(task__project=summary.project, resource=jon).count() == 1
 
 
 def test_a_file_that_cannot_be_read_leaves_nothing(org, tmp_path):
@@ -337,7 +404,10 @@ def test_keel_import_and_export_commands(org, tmp_path):
     printed = out.getvalue()
     assert "as project CMD-1 'sample' in NORTH:" in printed
     assert "19 tasks (3 summary tasks, 1 milestones), 6 dependencies" in printed
-    assert "not imported yet: 2 resource(s) and 2 assignment(s)" in printed
+    assert (
+        "2 resource(s): 2 created in pool NORTH-IMPORTED, 0 matched to existing ones; 2 assignment(s)"
+        in printed
+    )
     assert (
         "warning: task 'Second Task' (UID 2): its resources work on other calendars, which made it span "
         "24000 working minutes in the file; Keel schedules its 48000-minute duration on the task's calendar"
@@ -349,6 +419,7 @@ def test_keel_import_and_export_commands(org, tmp_path):
         "export", "CMD-1", "--format", "xer", "--output", str(output), "--user", "pm_north", stdout=out
     )
     assert out.getvalue().startswith(f"Wrote {output} (Primavera P6 XER): 19 tasks, 6 dependencies")
+    assert "2 resource(s), 2 assignment(s)" in out.getvalue()
     assert len(mpxj.read_project(output).tasks) >= 19
 
 

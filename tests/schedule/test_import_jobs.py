@@ -111,7 +111,7 @@ def test_an_uploaded_file_is_imported_by_the_background_job(org, media, django_c
     assert summary["dependencies_by_type"] == {"FS": 2, "SS": 1, "FF": 0, "SF": 0}
     assert summary["calendars"] == ["WH-FIT · Standard"]
     assert summary["baselines"] == []
-    assert (summary["resources_not_imported"], summary["assignments_not_imported"]) == (0, 0)
+    assert (summary["resources_created"], summary["resources_matched"], summary["assignments"]) == (0, 0, 0)
     assert summary["start"].startswith("2025-03-03T08:00") and summary["finish"].startswith(
         "2025-03-07T17:00"
     )

@@ -52,7 +52,7 @@ def test_upload_then_follow_the_job_to_the_summary(client, org, django_capture_o
     assert "Imported as project <strong>WH-UI</strong> — Warehouse" in text
     assert "5 (1 summary tasks, 1 milestones)" in text
     assert "3: 2 FS, 1 SS" in text
-    assert "0 resource(s), 0 assignment(s): Keel has no resources yet" in text
+    assert '<th scope="row">Resources</th><td>none in the file</td>' in text
     assert "2025-03-03 08:00 → 2025-03-07 17:00" in text
     assert reverse("schedule:gantt", kwargs={"project_id": project.pk}) in text
     assert 'hx-trigger="every 1s"' not in text  # finished: no more polling

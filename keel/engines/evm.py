@@ -36,7 +36,7 @@ import calendar as _stdcal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -59,21 +59,24 @@ class EvmError(ValueError):
 Number = Decimal | int | str
 
 
-def to_decimal(value: object, field: str) -> Decimal:
-    """``value`` as a finite Decimal (ints, Decimals, numeric strings; floats via their repr), or raise."""
+def to_decimal(value: object, field: str, where: str = "") -> Decimal:
+    """``value`` as a finite Decimal (ints, Decimals, numeric strings; floats via their repr), or raise.
+
+    ``where`` prefixes the message (``"task 'A': "``).
+    """
     if isinstance(value, bool) or value is None:
-        raise EvmError(field, f"{field} must be a number, not {value!r}")
+        raise EvmError(field, f"{where}{field} must be a number, not {value!r}")
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | float | str):
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise EvmError(field, f"{field} must be a number, not {value!r}") from None
+            raise EvmError(field, f"{where}{field} must be a number, not {value!r}") from None
     else:
-        raise EvmError(field, f"{field} must be a number, not {value!r}")
+        raise EvmError(field, f"{where}{field} must be a number, not {value!r}")
     if not number.is_finite():
-        raise EvmError(field, f"{field} must be a finite number, not {value!r}")
+        raise EvmError(field, f"{where}{field} must be a finite number, not {value!r}")
     return number
 
 
@@ -338,7 +341,7 @@ class TaskValue:
     def __post_init__(self) -> None:
         where = f"task {self.id!r}"
         set_ = object.__setattr__
-        budget = to_decimal(self.budget, f"{where}: budget")
+        budget = to_decimal(self.budget, "budget", f"{where}: ")
         if budget < 0:
             raise EvmError("budget", f"{where}: budget must not be negative (got {budget})")
         set_(self, "budget", budget)
@@ -346,7 +349,7 @@ class TaskValue:
             raise EvmError("start", f"{where}: start and finish must be dates")
         if self.finish < self.start:
             raise EvmError("finish", f"{where}: finish {self.finish} is before start {self.start}")
-        pct = to_decimal(self.percent_complete, f"{where}: percent_complete")
+        pct = to_decimal(self.percent_complete, "percent_complete", f"{where}: ")
         if pct < 0 or pct > HUNDRED:
             raise EvmError(
                 "percent_complete", f"{where}: percent_complete must be between 0 and 100 (got {pct})"
@@ -357,7 +360,7 @@ class TaskValue:
                 "method", f"{where}: method must be one of {', '.join(METHODS)} (got {self.method!r})"
             )
         milestones = tuple(
-            (to_decimal(weight, f"{where}: milestone weight"), bool(reached))
+            (to_decimal(weight, "milestones", f"{where}: "), bool(reached))
             for weight, reached in self.milestones
         )
         if self.method == "milestones":
@@ -492,7 +495,7 @@ class EarnedSchedule:
     IEAC_t: Decimal | None
     """Independent estimate of the duration at completion, in periods (PD / SPI(t))."""
     TSPI: Decimal | None
-    """To-complete schedule performance index (PD − ES) / (PD − AT)."""
+    """To-complete schedule performance index (PD − ES) / (PD − AT); undefined once AT ≥ PD."""
     undefined: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def reason(self, name: str) -> str | None:
@@ -512,6 +515,9 @@ def earned_schedule(
     ``pv_by_period[i]`` is the cumulative planned value at the END of period ``i + 1`` (the PV at
     time 0 is 0), non-decreasing; ``ev`` the cumulative earned value at the status date;
     ``actual_time`` the periods elapsed (AT > 0); ``planned_duration`` the planned duration (PD > 0).
+    Periods after the first one whose PV reaches the final value are ignored (the series may go on
+    past the planned finish at BAC), so ES is at most the planned duration. Within a flat stretch of
+    PV before that, C counts the flat periods (Lipke's rule: periods whose PV the EV covers).
     """
     pvs = [_non_negative(value, f"pv_by_period[{index}]") for index, value in enumerate(pv_by_period)]
     if not pvs:
@@ -534,9 +540,12 @@ def earned_schedule(
     if pd <= 0:
         raise EvmError("planned_duration", f"planned_duration must be positive (got {pd})")
 
-    cumulative = [ZERO, *pvs]  # cumulative[k] = PV at the end of period k
+    # The baseline ends in the first period that reaches the final PV: a flat tail after it (periods
+    # the project ran late) is not planned work, so ES never passes the planned finish.
+    planned_periods = pvs.index(pvs[-1]) + 1
+    cumulative = [ZERO, *pvs[:planned_periods]]  # cumulative[k] = PV at the end of period k
     whole = max(k for k in range(len(cumulative)) if cumulative[k] <= earned)
-    if whole == len(pvs):  # everything earned: the schedule is complete
+    if whole == planned_periods:  # everything earned: the whole planned schedule is earned
         es = Decimal(whole)
     else:
         es = whole + (earned - cumulative[whole]) / (cumulative[whole + 1] - cumulative[whole])
@@ -546,9 +555,9 @@ def earned_schedule(
         why["IEAC_t"] = "SPI(t) is 0 (nothing earned)"
     else:
         ieac_t = pd * at / es
-    if pd == at:
+    if at >= pd:
         tspi = None
-        why["TSPI"] = "PD - AT is 0 (the planned duration has elapsed)"
+        why["TSPI"] = "the planned duration has elapsed (AT >= PD): no time is left to plan against"
     else:
         tspi = (pd - es) / (pd - at)
     return EarnedSchedule(
@@ -594,8 +603,40 @@ def period_end(*, start: date, periods: Number, period: str = "month") -> date:
         offset = Decimal((base - start).days) + fraction * days_in
     else:
         offset = span * (7 if period == "week" else 1)
-    days = int(offset.to_integral_value(rounding="ROUND_CEILING"))
+    # Ignore the last digits of a repeating fraction (a third of a 30-day month is 10 days, not 10.000…1).
+    days = int(offset.quantize(Decimal("1e-12")).to_integral_value(rounding=ROUND_CEILING))
     return start + timedelta(days=days - 1)
+
+
+def period_ends(*, start: date, count: int, period: str = "month") -> list[date]:
+    """The last day of each of ``count`` periods from the morning of ``start`` (for ``pv_by_period``)."""
+    if count < 1:
+        raise EvmError("count", f"count must be at least 1 (got {count})")
+    return [period_end(start=start, periods=index, period=period) for index in range(1, count + 1)]
+
+
+def elapsed_periods(*, start: date, on: date, period: str = "month") -> Decimal:
+    """Periods elapsed from the morning of ``start`` to the end of day ``on`` (AT for a status date).
+
+    The inverse of :func:`period_end`: ``elapsed_periods(start=2024-01-01, on=2024-12-31)`` is 12.
+    Raises :class:`EvmError` when ``on`` is before ``start``.
+    """
+    if period not in PERIODS:
+        raise EvmError("period", f"period must be one of {', '.join(PERIODS)} (got {period!r})")
+    if on < start:
+        raise EvmError("status_date", f"status date {on} is before the project starts ({start})")
+    days = (on - start).days + 1
+    if period == "day":
+        return Decimal(days)
+    if period == "week":
+        return Decimal(days) / 7
+    end = on + timedelta(days=1)
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    while _add_months(start, whole) > end:
+        whole -= 1
+    base = _add_months(start, whole)
+    days_in = (_add_months(start, whole + 1) - base).days
+    return whole + Decimal((end - base).days) / days_in
 
 
 def metric_fields() -> tuple[str, ...]:

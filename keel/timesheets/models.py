@@ -47,7 +47,7 @@ class Timesheet(VersionedModel):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="timesheets")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timesheets")
     week = models.DateField(help_text="The Monday of the ISO week.")
     revision = models.PositiveSmallIntegerField(
         default=0, help_text="0 for the week's timesheet; 1, 2, ... for corrections of an approved week."
@@ -105,9 +105,11 @@ class TimesheetLine(VersionedModel):
     """A row of a timesheet: a project, optionally one of its tasks, and a note."""
 
     timesheet = models.ForeignKey(Timesheet, on_delete=models.CASCADE, related_name="lines")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="timesheet_lines")
+    # Deleting a project deletes the hours booked on it (like its tasks); close a project with booked
+    # hours instead. Deleting a task keeps its hours on the project.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="timesheet_lines")
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="timesheet_lines"
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheet_lines"
     )
     note = models.CharField(max_length=500, blank=True)
     position = models.PositiveIntegerField(default=0)

@@ -437,3 +437,14 @@ def test_my_week_lists_the_tasks_assigned_this_week(org, team):
     fill(org.member_north, WEEK, [(org.project_north, team.build, {0: "1"})])
     week = selectors.my_week(org.member_north, WEEK)
     assert week.suggestions == [] and len(week.current.rows) == 1
+
+
+def test_deleting_a_task_keeps_its_hours_on_the_project(org, team):
+    from keel.schedule import services as schedule_services
+
+    sheet = approved(org.member_north, WEEK, [(org.project_north, team.design, {0: "3"})], org.pm_north)
+    team.design.refresh_from_db()
+    schedule_services.task_delete(actor=org.pm_north, task=team.design, version=team.design.version)
+    [row] = selectors.approved_hours([org.project_north.pk], WEEK, day(6))
+    assert (row.task_id, row.hours) == (None, h("3"))
+    assert sheet.lines.get().task is None

@@ -40,6 +40,9 @@ class VersionedForm(forms.ModelForm):
                 widget=forms.HiddenInput, initial=self.instance.version
             )
 
+    def validate_unique(self) -> None:
+        """Uniqueness is checked by the services, with messages that say what to do."""
+
     def service_fields(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of the services."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.core.audit import audit_record
-from keel.core.errors import PermissionDenied
+from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.models import AuditEntry
 from keel.core.services import audited_create, audited_delete, audited_update, versioned_update
 from keel.orgs import scoping
@@ -554,12 +554,19 @@ def allocation_update(*, actor: Any, allocation: Allocation, version: int, **cha
     return allocation
 
 
+def _check_version(allocation: Allocation, version: int | None) -> None:
+    """A decision on a stale version is a conflict, whatever the status became meanwhile."""
+    if version is not None and version != allocation.version:
+        raise ConflictError(current_version=allocation.version, given_version=version)
+
+
 def _decide(actor: Any, allocation: Allocation, version: int | None, status: str, comment: str) -> Allocation:
     if not selectors.can_decide(actor, allocation):
         raise PermissionDenied(
             "allocation: only the pool's manager, or a PMO administrator or resource manager over the "
             "pool's unit, may decide this request."
         )
+    _check_version(allocation, version)
     verb = "approved" if status == Allocation.Status.APPROVED else "rejected"
     _require_status(allocation, (Allocation.Status.REQUESTED,), verb)
     if status == Allocation.Status.REJECTED and not (comment or "").strip():
@@ -599,6 +606,7 @@ def allocation_cancel(*, actor: Any, allocation: Allocation, version: int | None
     """Withdraw a request or release an approved allocation (its requester or the project's managers)."""
     if not selectors.can_cancel(actor, allocation):
         raise PermissionDenied("allocation: only the requester or the project's managers may cancel it.")
+    _check_version(allocation, version)
     _require_status(allocation, (Allocation.Status.REQUESTED, Allocation.Status.APPROVED), "cancelled")
     audited_update(
         actor=actor,

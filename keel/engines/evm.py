@@ -207,22 +207,22 @@ def metrics(
     # BAC / CPI = BAC * AC / EV; undefined when CPI is undefined (AC = 0) or zero (EV = 0).
     if AC == 0:
         EAC_cpi = None
-        why["EAC_cpi"] = "CPI is undefined (AC is 0)"
+        why["EAC_cpi"] = "CPI is undefined: AC is 0"
     else:
-        EAC_cpi = ratio("EAC_cpi", BAC * AC, EV, "CPI is 0 (EV is 0)")
+        EAC_cpi = ratio("EAC_cpi", BAC * AC, EV, "CPI is 0: EV is 0")
     # AC + (BAC - EV) / (CPI * SPI) = AC + (BAC - EV) * AC * PV / EV²
     if AC == 0 or PV == 0:
         EAC_cpi_x_spi = None
-        why["EAC_cpi_x_spi"] = "CPI is undefined (AC is 0)" if AC == 0 else "SPI is undefined (PV is 0)"
+        why["EAC_cpi_x_spi"] = "CPI is undefined: AC is 0" if AC == 0 else "SPI is undefined: PV is 0"
     elif EV == 0:
         EAC_cpi_x_spi = None
-        why["EAC_cpi_x_spi"] = "CPI × SPI is 0 (EV is 0)"
+        why["EAC_cpi_x_spi"] = "CPI × SPI is 0: EV is 0"
     else:
         EAC_cpi_x_spi = AC + remaining * AC * PV / (EV * EV)
 
     def minus(name: str, value: Decimal | None, base: Decimal, source: str) -> Decimal | None:
         if value is None:
-            why[name] = f"{source} is undefined"
+            why[name] = why[source]  # the same root cause
             return None
         return value - base
 
@@ -230,10 +230,10 @@ def metrics(
     ETC_cpi_x_spi = minus("ETC_cpi_x_spi", EAC_cpi_x_spi, AC, "EAC_cpi_x_spi")
     VAC_cpi = None if EAC_cpi is None else BAC - EAC_cpi
     if VAC_cpi is None:
-        why["VAC_cpi"] = "EAC_cpi is undefined"
+        why["VAC_cpi"] = why["EAC_cpi"]
     VAC_cpi_x_spi = None if EAC_cpi_x_spi is None else BAC - EAC_cpi_x_spi
     if VAC_cpi_x_spi is None:
-        why["VAC_cpi_x_spi"] = "EAC_cpi_x_spi is undefined"
+        why["VAC_cpi_x_spi"] = why["EAC_cpi_x_spi"]
 
     if etc is None:
         EAC_bottom_up = ETC_bottom_up = VAC_bottom_up = None
@@ -248,7 +248,7 @@ def metrics(
     EAC_tcpi = eac_given if eac_given is not None else EAC_cpi
     if EAC_tcpi is None:
         TCPI_eac = None
-        why["TCPI_eac"] = "EAC_cpi is undefined"
+        why["TCPI_eac"] = why["EAC_cpi"]
     else:
         TCPI_eac = ratio("TCPI_eac", remaining, EAC_tcpi - AC, "EAC - AC is 0")
 

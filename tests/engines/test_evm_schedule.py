@@ -294,13 +294,13 @@ def test_undefined_metrics_are_none_with_a_reason():
     assert start.CPI is None and start.reason("CPI") == "AC is 0"
     assert start.SPI is None and start.reason("SPI") == "PV is 0"
     assert start.CV_pct is None and start.reason("CV_pct") == "EV is 0"
-    assert start.EAC_cpi is None and start.reason("EAC_cpi") == "CPI is undefined (AC is 0)"
-    assert start.ETC_cpi is None and start.reason("ETC_cpi") == "EAC_cpi is undefined"
+    assert start.EAC_cpi is None and start.reason("EAC_cpi") == "CPI is undefined: AC is 0"
+    assert start.ETC_cpi is None and start.reason("ETC_cpi") == "CPI is undefined: AC is 0"
     assert start.TCPI_bac == 1 and start.reason("TCPI_bac") is None
     assert (start.EAC_atypical, start.VAC_atypical) == (1000, 0)
     spent = evm.metrics(bac=1000, pv=500, ev=0, ac=1000)
-    assert spent.CPI == 0 and spent.EAC_cpi is None and spent.reason("EAC_cpi") == "CPI is 0 (EV is 0)"
-    assert spent.reason("EAC_cpi_x_spi") == "CPI × SPI is 0 (EV is 0)"
+    assert spent.CPI == 0 and spent.EAC_cpi is None and spent.reason("EAC_cpi") == "CPI is 0: EV is 0"
+    assert spent.reason("EAC_cpi_x_spi") == "CPI × SPI is 0: EV is 0"
     assert spent.TCPI_bac is None and "budget is spent" in (spent.reason("TCPI_bac") or "")
     defined = evm.metrics(bac=1000, pv=500, ev=400, ac=450, etc_bottom_up=700)
     assert {name for name in evm.METRIC_NAMES if getattr(defined, name) is None} == set()

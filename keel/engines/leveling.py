@@ -46,6 +46,13 @@ __all__ = [
 ]
 
 HEURISTIC_SECONDS = 0.5
+_CPSAT_PARAMS: dict[str, object] = {}
+_SAFETY = 0.15  # seconds kept back from the time limit for model building and the final passes
+_LNS_SOLVE: dict = {"workers": 1, "params": {"cp_model_presolve": False, "linearization_level": 0}}
+_LNS_SECONDS = 0.3  # time limit of one sub-problem of the large-neighbourhood search
+_FULL_SHARE = 0.4
+_SMALL = 40  # up to this many movable activities, CP-SAT works on the whole problem all the time
+_HEURISTIC_SHARE = 0.1  # share of the optimal mode's time limit given to the heuristic first  # share of the optimal mode's CP-SAT time spent on the whole problem (then LNS)
 _EMPTY: Mapping = MappingProxyType({})
 
 
@@ -394,8 +401,10 @@ class _Compiled:
             + [self.release[v] for v in range(n)]
             + [self.fixed[v] + self.dur[v] for v in range(n) if self.fixed[v] is not None]
         )
-        span = sum(self.dur) + sum(max(0, d) for _, _, d in self.edges) + sum(self.offset) + 1
-        self.horizon = t0 + span + max(self.es, default=0)
+        # A unit placed by the serial scheme starts no later than the end of the work already placed
+        # plus the part of its incoming delays beyond its predecessor's duration.
+        excess = sum(max(0, d - self.dur[a]) for a, _, d in self.edges)
+        self.horizon = t0 + sum(self.dur) + excess + sum(self.offset) + 1
         self.maxdur = max(self.dur, default=0)
         # Capacity profile over [0, horizon + maxdur), pinned activities already subtracted.
         L = self.horizon + self.maxdur + max(self.offset, default=0) + 1
@@ -461,6 +470,28 @@ def _fits_forward(c: _Compiled, prof: list[list[int]], u: int, lo: int, hi: int)
     members = c.units[u]
     dur, req = c.dur, c.req
     t = lo
+    if len(members) == 1 and not members[0][1]:
+        v = members[0][0]
+        d = dur[v]
+        rv = req[v]
+        if not d or not rv:
+            return t if t <= hi else None
+        while t <= hi:
+            bad = -1
+            end = t + d - 1
+            for k, q in rv:
+                arr = prof[k]
+                x = end
+                while x >= t:
+                    if arr[x] < q:
+                        if x + 1 > bad:
+                            bad = x + 1
+                        break
+                    x -= 1
+            if bad < 0:
+                return t
+            t = bad
+        return None
     while t <= hi:
         bad = -1
         for v, off in members:
@@ -547,7 +578,12 @@ def _serial(
     L = c.horizon
     while eligible:
         if rng is None or len(eligible) == 1:
-            j = min(range(len(eligible)), key=lambda i: (prio[eligible[i]], eligible[i]))
+            j = 0
+            pj = prio[eligible[0]]
+            for i in range(1, len(eligible)):
+                pi = prio[eligible[i]]
+                if pi < pj or (pi == pj and eligible[i] < eligible[j]):
+                    j, pj = i, pi
         else:
             worst = max(prio[u] for u in eligible)
             weights = [(worst - prio[u] + 1.0) ** bias for u in eligible]
@@ -697,39 +733,248 @@ def _heuristic(
     seed: int,
     best: _Best,
     target: int,
-    max_schedules: int = 20000,
+    max_schedules: int = 50000,
     progress: Callable[[float], None] | None = None,
 ) -> None:
+    """Biased random sampling with forward-backward improvement, then a genetic algorithm on lists."""
     t0 = time.perf_counter()
     rng = random.Random(seed)
     ls, lf = _priorities(c)
     rules = [lf, ls]
     buf = [0] * c.n
-    it = 0
-    while True:
-        rule = rules[it % 2]
-        ok = _serial(c, None if it < 2 else rng, rule, 2.0 if it % 4 < 2 else 1.0, buf)
-        best.schedules += 1
-        if ok:
-            sched = list(buf)
-            s = c.score(sched)
-            sched, s, made = _improve(c, sched, s)
-            best.schedules += made
-            if s < best.score:
-                best.starts, best.score = sched, s
-        it += 1
+    free = [u for u in range(c.nunits) if c.ufixed[u] is None]
+    population: list[tuple[tuple[int, int], list[float], list[int]]] = []
+    size = 16
+
+    def done() -> bool:
         elapsed = time.perf_counter() - t0
-        if progress is not None and it % 20 == 0:
+        if progress is not None and best.schedules % 50 < 3:
             progress(min(1.0, elapsed / seconds) if seconds > 0 else 1.0)
-        if best.score[0] <= target or elapsed >= seconds or best.schedules >= max_schedules:
+        return best.score[0] <= target or elapsed >= seconds or best.schedules >= max_schedules
+
+    def evaluate(prio: list[float], biased: bool) -> None:
+        ok = _serial(c, rng if biased else None, prio, 2.0, buf)
+        best.schedules += 1
+        if not ok:
             return
-        if it >= 2 and all(len(m) == 1 for m in c.units) and c.nunits <= 1:
+        sched = list(buf)
+        score = c.score(sched)
+        sched, score, made = _improve(c, sched, score)
+        best.schedules += made
+        if score < best.score:
+            best.starts, best.score = sched, score
+        # The improved schedule's start order is the individual (Lamarckian).
+        key = [0.0] * c.nunits
+        for u in range(c.nunits):
+            key[u] = float(sched[c.units[u][0][0]] - c.units[u][0][1])
+        order = sorted(free, key=lambda u: (key[u], lf[u]))
+        position = [0.0] * c.nunits
+        for i, u in enumerate(order):
+            position[u] = float(i)
+        population.append((score, position, order))
+
+    it = 0
+    while len(population) < size:
+        evaluate(rules[it % 2], biased=it >= 2)
+        it += 1
+        if done() or len(free) <= 1:
             return
+        if it > 4 * size and not population:
+            return  # nothing feasible from the rules: leave it to CP-SAT
+    if not population:
+        return
+    while not done():
+        population.sort(key=lambda x: x[0])
+        del population[size:]
+        mother = _tournament(rng, population)
+        father = _tournament(rng, population)
+        child = _crossover(rng, mother[2], father[2])
+        _mutate(rng, c, child, 0.05)
+        prio = [0.0] * c.nunits
+        for i, u in enumerate(child):
+            prio[u] = float(i)
+        evaluate(prio, biased=False)
+
+
+def _tournament(rng: random.Random, population: list) -> tuple:
+    a, b = rng.randrange(len(population)), rng.randrange(len(population))
+    return population[min(a, b)]  # the population is sorted: the lower index is the better
+
+
+def _crossover(rng: random.Random, mother: list[int], father: list[int]) -> list[int]:
+    """Two-point crossover of activity lists: mother's head, father's middle, mother's tail (in order)."""
+    n = len(mother)
+    if n < 2:
+        return list(mother)
+    q1 = rng.randrange(n)
+    q2 = rng.randrange(q1, n)
+    child = mother[:q1]
+    taken = set(child)
+    for u in father:
+        if len(child) >= q2:
+            break
+        if u not in taken:
+            child.append(u)
+            taken.add(u)
+    for u in mother:
+        if u not in taken:
+            child.append(u)
+            taken.add(u)
+    return child
+
+
+def _mutate(rng: random.Random, c: _Compiled, order: list[int], rate: float) -> None:
+    for i in range(len(order) - 1):
+        if rng.random() < rate:
+            a, b = order[i], order[i + 1]
+            if b not in c.usucc[a]:
+                order[i], order[i + 1] = b, a
 
 
 # --------------------------------------------------------------------------------------------------
 # CP-SAT
 # --------------------------------------------------------------------------------------------------
+
+
+def _tails(c: _Compiled) -> list[int]:
+    """Longest path from each activity's start to the end of the project (its duration at least)."""
+    tail = [c.dur[v] for v in range(c.n)]
+    for u in range(c.nunits - 1, -1, -1):
+        for v, _ in c.units[u]:
+            for b, d in c.succ[v]:
+                if c.unit_of[b] != u:
+                    tail[v] = max(tail[v], d + tail[b])
+    return tail
+
+
+class _Model:
+    """A CP-SAT model of the problem: one start variable per activity, cumulative per resource."""
+
+    def __init__(self, c: _Compiled, horizon: int, tail: list[int], arcs=(), objective_ub: int | None = None):
+        from ortools.sat.python import cp_model
+
+        self.cp_model = cp_model
+        model = self.model = cp_model.CpModel()
+        n = c.n
+        single = self.single = len(c.groups) == 1
+        self.ok = True
+        starts = self.starts = []
+        for v in range(n):
+            f = c.fixed[v]
+            if f is not None:
+                starts.append(model.NewConstant(f))
+                continue
+            lo = c.es[v]
+            hi = horizon - tail[v] if single else c.horizon
+            if c.ulst[c.unit_of[v]] < (1 << 60):
+                hi = min(hi, c.ulst[c.unit_of[v]] + c.offset[v])
+            if hi < lo:
+                self.ok = False
+                hi = lo
+            starts.append(model.NewIntVar(lo, hi, f"s{v}"))
+        for a, b, d in c.edges:
+            model.Add(starts[b] >= starts[a] + d)
+        for a, b in arcs:
+            model.Add(starts[b] >= starts[a] + c.dur[a])
+        intervals = [
+            model.NewFixedSizeIntervalVar(starts[v], c.dur[v], f"i{v}")
+            if c.dur[v] and c.fixed[v] is None
+            else None
+            for v in range(n)
+        ]
+        per_resource: list[tuple[list, list]] = [([], []) for _ in c.resources]
+        for v in range(n):
+            if intervals[v] is not None:
+                for k, q in c.req[v]:
+                    per_resource[k][0].append(intervals[v])
+                    per_resource[k][1].append(q)
+        for k, (ivs, dem) in enumerate(per_resource):
+            if not ivs:
+                continue
+            cap = c.max_cap[k]
+            # Capacity below its maximum (steps, pinned work) becomes fixed blocking intervals.
+            arr = c.profile[k]
+            t = 0
+            while t < len(arr):
+                gap = cap - arr[t]
+                if gap <= 0:
+                    t += 1
+                    continue
+                e = t
+                while e < len(arr) and arr[e] == arr[t]:
+                    e += 1
+                ivs.append(model.NewIntervalVar(t, e - t, e, f"cap{k}_{t}"))
+                dem.append(gap)
+                t = e
+            model.AddCumulative(ivs, dem, cap)
+        ends_of_group: list[list] = [[] for _ in c.groups]
+        for v in range(n):
+            # Only activities whose finish no successor in the group implies matter for its finish.
+            if any(d >= c.dur[v] and c.group[b] == c.group[v] for b, d in c.succ[v]):
+                continue
+            ends_of_group[c.group[v]].append(starts[v] + c.dur[v])
+        fins = self.fins = []
+        for g in range(len(c.groups)):
+            lo = max((c.es[v] + c.dur[v] for v in range(n) if c.group[v] == g), default=0)
+            hi = horizon if single else c.horizon
+            F = model.NewIntVar(lo, max(lo, hi), f"F{g}")
+            for e in ends_of_group[g]:
+                model.Add(e <= F)
+            fins.append(F)
+        if single:
+            self.objective = fins[0]
+        else:
+            self.objective = sum(w * F for w, F in zip(c.weight, fins, strict=True))
+        if objective_ub is not None:
+            model.Add(self.objective <= objective_ub)
+        model.Minimize(self.objective)
+
+    def hint(self, c: _Compiled, starts: list[int]) -> None:
+        for v in range(c.n):
+            if c.fixed[v] is None:
+                self.model.AddHint(self.starts[v], starts[v])
+        fin = c.group_finishes(starts)
+        for g, F in enumerate(self.fins):
+            self.model.AddHint(F, fin[g])
+
+    def solve(self, seconds: float, seed: int, workers: int = 2, progress=None, params=None):
+        cp_model = self.cp_model
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        for key, value in {**_CPSAT_PARAMS, **(params or {})}.items():
+            if isinstance(value, list):
+                getattr(solver.parameters, key).extend(value)
+            else:
+                setattr(solver.parameters, key, value)
+        starts = self.starts
+
+        class _Cb(cp_model.CpSolverSolutionCallback):
+            def __init__(self) -> None:
+                super().__init__()
+                self.found: list[int] | None = None
+                self.count = 0
+
+            def on_solution_callback(self) -> None:
+                self.count += 1
+                self.found = [self.Value(s) for s in starts]
+                if progress is not None:
+                    progress()
+
+        cb = _Cb()
+        status = solver.Solve(self.model, cb)
+        return solver, status, cb
+
+
+def _accept(c: _Compiled, best: _Best, sched: list[int]) -> None:
+    if c.nunits == c.n:
+        left = _justify(c, sched, backward=False)
+        if left is not None and c.score(left) <= c.score(sched):
+            sched = left
+    s = c.score(sched)
+    if s < best.score:
+        best.starts, best.score = sched, s
 
 
 def _cpsat(
@@ -738,137 +983,121 @@ def _cpsat(
     seed: int,
     best: _Best,
     lower: int,
-    progress: Callable[[float], None] | None,
+    tick: Callable[[], None] | None,
 ) -> tuple[bool, int]:
-    """Improve ``best`` with CP-SAT; returns (proven optimal, objective lower bound)."""
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    n = c.n
+    """Improve ``best`` with CP-SAT on the whole problem; returns (proven optimal, makespan bound)."""
     single = len(c.groups) == 1
+    tail = _tails(c)
     if best.starts is not None and single:
-        ub_obj = best.score[0] // max(c.weight[0], 1) if c.weight[0] else c.horizon
         horizon = min(c.horizon, max(s + c.dur[v] for v, s in enumerate(best.starts)))
     else:
         horizon = c.horizon
-        ub_obj = None
-    # Tails: longest path from each activity to the end (for latest starts under the horizon).
-    tail = [c.dur[v] for v in range(n)]
-    for u in range(c.nunits - 1, -1, -1):
-        for v, _ in c.units[u]:
-            for b, d in c.succ[v]:
-                if c.unit_of[b] != u:
-                    tail[v] = max(tail[v], d + tail[b])
-    starts = []
-    for v in range(n):
-        f = c.fixed[v]
-        if f is not None:
-            starts.append(model.NewConstant(f))
-            continue
-        lo = c.es[v]
-        hi = horizon - tail[v] if single else c.horizon
-        if c.ulst[c.unit_of[v]] < (1 << 60):
-            hi = min(hi, c.ulst[c.unit_of[v]] + c.offset[v])
-        if hi < lo:
-            return False, lower
-        starts.append(model.NewIntVar(lo, hi, f"s{v}"))
-    for a, b, d in c.edges:
-        model.Add(starts[b] >= starts[a] + d)
-    for k in range(len(c.resources)):
-        intervals, demands = [], []
-        for v in range(n):
-            if c.fixed[v] is not None:
-                continue  # already in the profile
-            for kk, q in c.req[v]:
-                if kk == k:
-                    intervals.append(model.NewFixedSizeIntervalVar(starts[v], c.dur[v], f"i{v}_{k}"))
-                    demands.append(q)
-        if not intervals:
-            continue
-        cap = c.max_cap[k]
-        # Capacity below its maximum (steps, pinned work) becomes fixed blocking intervals.
-        arr = c.profile[k]
-        t = 0
-        while t < len(arr):
-            gap = cap - arr[t]
-            if gap <= 0:
-                t += 1
-                continue
-            e = t
-            while e < len(arr) and arr[e] == arr[t]:
-                e += 1
-            intervals.append(model.NewIntervalVar(t, e - t, e, f"cap{k}_{t}"))
-            demands.append(gap)
-            t = e
-        model.AddCumulative(intervals, demands, cap)
-    ends_of_group: list[list] = [[] for _ in c.groups]
-    for v in range(n):
-        # Only activities whose finish is not implied by a successor's matter for the group finish.
-        if any(d >= c.dur[v] and c.group[b] == c.group[v] for b, d in c.succ[v]):
-            continue
-        ends_of_group[c.group[v]].append(starts[v] + c.dur[v])
-    fins = []
-    for g in range(len(c.groups)):
-        lo = max((c.es[v] + c.dur[v] for v in range(n) if c.group[v] == g), default=0)
-        hi = horizon if single else c.horizon
-        F = model.NewIntVar(lo, max(lo, hi), f"F{g}")
-        for e in ends_of_group[g]:
-            model.Add(e <= F)
-        fins.append(F)
+    ub = best.score[0] if best.starts is not None and not single else None
+    m = _Model(c, horizon, tail, objective_ub=ub)
+    if not m.ok:
+        return False, lower
     if single:
-        model.Add(fins[0] >= lower)
-        # Energy bound per resource.
-        model.Minimize(fins[0])
-        objective_expr = None
-    else:
-        objective_expr = sum(w * F for w, F in zip(c.weight, fins, strict=True))
-        if best.starts is not None:
-            model.Add(objective_expr <= best.score[0])
-        model.Minimize(objective_expr)
+        m.model.Add(m.fins[0] >= lower)
     if best.starts is not None:
-        for v in range(n):
-            if c.fixed[v] is None:
-                model.AddHint(starts[v], best.starts[v])
-        fin = c.group_finishes(best.starts)
-        for g, F in enumerate(fins):
-            model.AddHint(F, fin[g])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, seconds)
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = seed
-
-    class _Cb(cp_model.CpSolverSolutionCallback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.t0 = time.perf_counter()
-            self.found: list[int] | None = None
-            self.count = 0
-
-        def on_solution_callback(self) -> None:
-            self.count += 1
-            self.found = [self.Value(s) for s in starts]
-            if progress is not None:
-                progress(min(1.0, (time.perf_counter() - self.t0) / max(seconds, 1e-9)))
-
-    cb = _Cb()
-    status = solver.Solve(model, cb)
+        m.hint(c, best.starts)
+    solver, status, cb = m.solve(seconds, seed, progress=tick)
+    cp_model = m.cp_model
     best.schedules += cb.count
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and cb.found is not None:
-        sched = cb.found
-        left = _justify(c, sched, backward=False) if c.nunits == n else None
-        if left is not None and c.score(left) <= c.score(sched):
-            sched = left
-        s = c.score(sched)
-        if s < best.score:
-            best.starts, best.score = sched, s
+        _accept(c, best, cb.found)
     bound = lower
     if single and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = max(lower, int(math.ceil(solver.BestObjectiveBound() - 1e-9)))
-    proven = status == cp_model.OPTIMAL
     if status == cp_model.INFEASIBLE and best.starts is None:
         raise LevelingError("no schedule satisfies every dependency, release, fixed start and capacity")
-    _ = ub_obj
-    return proven, bound
+    return status == cp_model.OPTIMAL, bound
+
+
+def _chain(c: _Compiled, starts: list[int], keep: set[int]) -> list[tuple[int, int]]:
+    """Resource arcs of a partial-order schedule among ``keep`` (chaining): any schedule respecting
+    them and the precedences uses no more of a resource than the incumbent's flow allows."""
+    arcs: set[tuple[int, int]] = set()
+    order = sorted((v for v in keep if c.dur[v] and c.req[v]), key=lambda v: (starts[v], v))
+    for k in range(len(c.resources)):
+        cap = c.max_cap[k]
+        lanes: list[tuple[int, int]] = [(-(1 << 60), -1)] * cap  # (finish, activity) per unit
+        for v in order:
+            q = next((qq for kk, qq in c.req[v] if kk == k), 0)
+            if not q:
+                continue
+            s = starts[v]
+            free = [i for i in range(cap) if lanes[i][0] <= s]
+            # Prefer units last used by a predecessor already linked, then the latest finishers.
+            preds = {a for a, _ in c.pred[v]}
+            free.sort(key=lambda i: (lanes[i][1] not in preds, -lanes[i][0]))
+            for i in free[:q]:
+                a = lanes[i][1]
+                if a >= 0:
+                    arcs.add((a, v))
+                lanes[i] = (s + c.dur[v], v)
+    return sorted(arcs)
+
+
+def _lns(
+    c: _Compiled,
+    seconds: float,
+    seed: int,
+    best: _Best,
+    target: int,
+    tick: Callable[[], None] | None,
+) -> None:
+    """Large-neighbourhood search: relax a time window or a random set of activities, keep the rest
+    ordered as in the incumbent (a partial-order schedule by chaining), re-solve with CP-SAT; the
+    neighbourhood grows while sub-problems are solved to optimality and shrinks when they time out."""
+    t0 = time.perf_counter()
+    rng = random.Random(seed + 1)
+    tail = _tails(c)
+    free = [v for v in range(c.n) if c.fixed[v] is None]
+    if len(free) < 2 or best.starts is None:
+        return
+    single = len(c.groups) == 1
+    fractions = [0.2, 0.3]  # time window, random set
+    incumbent = list(best.starts)
+    it = 0
+    while True:
+        left = seconds - (time.perf_counter() - t0)
+        if left < 0.05 or best.score[0] <= target:
+            return
+        makespan = max(incumbent[v] + c.dur[v] for v in range(c.n))
+        kind = it % 2
+        fraction = fractions[kind]
+        if kind == 0:
+            width = max(2, int(makespan * fraction))
+            a = rng.randrange(max(1, makespan - width + 1))
+            relaxed = {v for v in free if incumbent[v] < a + width and incumbent[v] + c.dur[v] > a}
+        else:
+            relaxed = set(rng.sample(free, max(2, min(len(free), int(len(free) * fraction)))))
+        keep = set(range(c.n)) - relaxed
+        arcs = _chain(c, incumbent, keep)
+        m = _Model(
+            c,
+            makespan if single else c.horizon,
+            tail,
+            arcs=arcs,
+            objective_ub=None if single else c.score(incumbent)[0],
+        )
+        if not m.ok:
+            return
+        m.hint(c, incumbent)
+        solver, status, cb = m.solve(min(left, _LNS_SECONDS), seed + it, progress=tick, **_LNS_SOLVE)
+        best.schedules += cb.count
+        if cb.found is not None:
+            found = cb.found
+            if c.nunits == c.n:
+                found = _justify(c, found, backward=False) or found
+            if c.score(found)[0] <= c.score(incumbent)[0]:
+                incumbent = found
+            _accept(c, best, found)
+        if status == m.cp_model.OPTIMAL:
+            fractions[kind] = min(0.9, fraction * 1.15)
+        else:
+            fractions[kind] = max(0.03, fraction / 1.15)
+        it += 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -929,7 +1158,7 @@ def level(
         )
     heur_seconds = min(time_limit, HEURISTIC_SECONDS)
     if mode == "optimal":
-        heur_seconds = min(heur_seconds, max(0.05, 0.1 * time_limit))
+        heur_seconds = max(0.05, _HEURISTIC_SHARE * time_limit)
     if c.n:
         _heuristic(c, heur_seconds, seed, best, target, progress=progress if mode == "heuristic" else None)
     proven = False
@@ -939,9 +1168,19 @@ def level(
         proven = True
         best.starts = []
         best.score = (0, 0)
-    if mode == "optimal" and not proven or best.starts is None:
-        remaining = max(0.05, time_limit - (time.perf_counter() - t0))
-        p, b = _cpsat(c, remaining, seed, best, lower - c.origin, progress)
+    if (mode == "optimal" and not proven) or best.starts is None:
+        from ortools.sat.python import cp_model  # noqa: F401  (loaded once, inside the time budget)
+
+        deadline = t0 + time_limit - _SAFETY
+
+        def tick() -> None:
+            if progress is not None:
+                progress(min(1.0, (time.perf_counter() - t0) / time_limit))
+
+        remaining = max(0.05, deadline - time.perf_counter())
+        small = len([v for v in range(c.n) if c.fixed[v] is None]) <= _SMALL
+        share = remaining if best.starts is None or c.nunits != c.n or small else remaining * _FULL_SHARE
+        p, b = _cpsat(c, share, seed, best, lower - c.origin, tick)
         proven = proven or p
         if single:
             lower = max(lower, b + c.origin)
@@ -950,9 +1189,11 @@ def level(
                 "no schedule found in the time limit that satisfies every dependency, release, fixed start "
                 "and capacity"
             )
-        mode_used = mode
-    else:
-        mode_used = mode
+        if not proven:
+            target_lns = (lower - c.origin) * c.weight[0] if single else target
+            _lns(c, deadline - time.perf_counter(), seed, best, target_lns, tick)
+            if single and best.score[0] <= target_lns and c.weight[0] > 0:
+                proven = True
     starts = best.starts
     o = c.origin
     fin = c.group_finishes(starts)
@@ -968,7 +1209,7 @@ def level(
         group_finishes=MappingProxyType({g: fin[i] + o for i, g in enumerate(c.groups)}),
         lower_bound=min(lower, makespan),
         proven_optimal=proven,
-        mode=mode_used,
+        mode=mode,
         seconds=time.perf_counter() - t0,
         schedules=best.schedules,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,8 +76,13 @@ def objective(problem: Problem, starts) -> int:
 def test_every_schedule_is_feasible_and_optimal_never_loses(problem):
     try:
         heuristic = level(problem, time_limit=0.05)
-    except LevelingError:
-        return  # pinned start before its dependencies: reported, never a bad schedule
+    except LevelingError as error:
+        # A pinned start before its dependencies, or no room left by a capacity drop: the optimal
+        # mode agrees, and nothing half-made comes back.
+        with pytest.raises(LevelingError):
+            level(problem, mode="optimal", time_limit=2)
+        assert "no schedule" in str(error) or "fixed start" in str(error)
+        return
     assert check(problem, heuristic.starts) == []
     assert heuristic.makespan >= heuristic.lower_bound
     optimal = level(problem, mode="optimal", time_limit=2)
@@ -87,9 +93,12 @@ def test_every_schedule_is_feasible_and_optimal_never_loses(problem):
         assert heuristic.makespan >= optimal.lower_bound
 
 
-def brute_force(problem: Problem) -> int:
+def brute_force(problem: Problem) -> int | None:
     horizon = (
-        max(a.release for a in problem.activities)
+        max(
+            [a.release for a in problem.activities]
+            + [f for s in problem.capacity_changes.values() for f, _ in s]
+        )
         + sum(a.duration for a in problem.activities)
         + sum(max(0, p.delay) for p in problem.precedences)
     )
@@ -112,7 +121,59 @@ def brute_force(problem: Problem) -> int:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(max_size=4, pins=False))
 def test_optimal_equals_brute_force_on_tiny_problems(problem):
+    expected = brute_force(problem)
+    if expected is None:  # e.g. a capacity drop leaves no room: reported, never a bad schedule
+        with pytest.raises(LevelingError, match="no schedule"):
+            level(problem, mode="optimal", time_limit=5)
+        return
     result = level(problem, mode="optimal", time_limit=5)
     assert check(problem, result.starts) == []
     assert result.proven_optimal
-    assert objective(problem, result.starts) == brute_force(problem)
+    assert objective(problem, result.starts) == expected
+
+
+def random_problem(seed: int, size: int, groups: int) -> Problem:
+    """A larger random problem (projects sharing two resources, pins, steps, all link types)."""
+    import random
+
+    rng = random.Random(seed)
+    acts = []
+    for i in range(size):
+        pinned = i % 17 == 5
+        acts.append(
+            Activity(
+                id=f"a{i}",
+                duration=rng.randint(0, 6),
+                demands={"R": rng.randint(0, 3), "S": rng.randint(0, 2)} if not pinned else {"S": 1},
+                release=rng.choice([0, 0, 2, 5]),
+                group=f"p{i % groups}",
+                fixed_start=i // 2 if pinned else None,
+            )
+        )
+    links = []
+    for j in range(1, size):
+        for i in rng.sample(range(j), min(j, rng.randint(0, 2))):
+            if acts[j].fixed_start is not None or acts[i].fixed_start is not None:
+                continue
+            kind = rng.choice(["FS", "FS", "SS", "FF", "SF"])
+            da, db, lag = acts[i].duration, acts[j].duration, rng.randint(-1, 2)
+            delay = {"FS": da + lag, "SS": lag, "FF": da - db + lag, "SF": lag - db}[kind]
+            links.append(Precedence(f"a{i}", f"a{j}", delay))
+    return Problem(
+        activities=tuple(acts),
+        precedences=tuple(links),
+        capacities={"R": 4, "S": 3},
+        capacity_changes={"R": ((10, 3), (30, 5))},
+        group_weights={f"p{g}": g + 1 for g in range(groups)},
+    )
+
+
+def test_larger_problems_use_the_neighbourhood_search_and_stay_feasible():
+    for seed, groups in ((1, 1), (2, 3)):
+        problem = random_problem(seed, 60, groups)
+        heuristic = level(problem, time_limit=0.3, seed=seed)
+        assert check(problem, heuristic.starts) == []
+        optimal = level(problem, mode="optimal", time_limit=3, seed=seed)
+        assert check(problem, optimal.starts) == []
+        assert objective(problem, optimal.starts) <= objective(problem, heuristic.starts)
+        assert optimal.schedules > 0

@@ -45,6 +45,11 @@ Scheduling rules (those of MS Project for projects scheduled from the start)
   Towards its predecessors the delay acts like an extra lag, so their floats shrink with it. It does
   not move a task whose dates are fixed: started, manually scheduled, must start/finish on, as late
   as possible, or a summary task (whose dates roll up from the delayed subtasks).
+* Split tasks (``Task.splits``): ``(offset, pause)`` pairs, in working minutes of the task, say that
+  the work stops after ``offset`` minutes of it and resumes ``pause`` minutes later (MS Project's
+  split bars). The pauses keep their place within the task when the task moves: the task spans its
+  duration plus its pauses, and that span is what links, constraints and floats see. Done work of an
+  in-progress task counts the pauses it has passed.
 * Late finish of a task: the project finish, or earlier as its successors, constraints and deadline
   require. A circular dependency raises :class:`CycleError` naming the loop.
 """
@@ -146,6 +151,7 @@ class Task:
     deadline: datetime | None = None
     manual_start: datetime | None = None
     leveling_delay: int = 0
+    splits: tuple[tuple[int, int], ...] = ()
 
     @property
     def is_milestone(self) -> bool:
@@ -266,6 +272,14 @@ class _Run:
             label = f"task {task.id!r}"
             if task.duration < 0:
                 raise ScheduleError(f"{label}: duration must not be negative, got {task.duration}")
+            previous = 0
+            for offset, pause in task.splits:
+                if not previous < offset < task.duration or pause <= 0:
+                    raise ScheduleError(
+                        f"{label}: splits must pause (pause > 0) after increasing amounts of work "
+                        f"within the duration, got ({offset}, {pause})"
+                    )
+                previous = offset
             if task.leveling_delay < 0:
                 raise ScheduleError(
                     f"{label}: leveling_delay must not be negative, got {task.leveling_delay}"
@@ -520,7 +534,14 @@ class _Run:
         """Per-task integer inputs: durations, progress state and constraint positions."""
         n = self.n
         project = self.project
-        self.duration = [t.duration for t in self.tasks]
+        # What the passes schedule: the span of a task (its duration and the pauses of its splits).
+        self.work = [t.duration for t in self.tasks]
+        self.duration = [
+            t.duration + sum(pause for _, pause in t.splits)
+            if t.splits and not self.is_summary[i]
+            else t.duration
+            for i, t in enumerate(self.tasks)
+        ]
         self.done = [0] * n
         self.completed = [False] * n
         self.started = [False] * n
@@ -700,8 +721,10 @@ class _Run:
             self.remaining[node] = 0
             return
         done = self.done[node]
-        remaining = duration - done
-        resume = es + done
+        # The pauses the done work has reached lie behind it: the rest resumes after them.
+        done_span = done + sum(pause for offset, pause in task.splits if offset <= done)
+        remaining = duration - done_span
+        resume = es + done_span
         status = self.status_work[node]
         if status is not None and remaining > 0:
             resume = max(resume, status)
@@ -951,7 +974,7 @@ class _Run:
             total_float=self.total_float[node],
             free_float=self.free_float[node],
             critical=not complete and self.total_float[node] <= self.project.critical_float,
-            duration=self.duration[node],
+            duration=self.work[node],
             percent_complete=100 if complete else task.percent_complete,
             summary=False,
             milestone=milestone,
@@ -964,9 +987,9 @@ class _Run:
         leaves = self.leaves_of[node]
         start = min(c.start for c in children)
         finish = max(c.finish for c in children)
-        total_duration = sum(self.duration[leaf] for leaf in leaves)
+        total_duration = sum(self.work[leaf] for leaf in leaves)
         if total_duration:
-            done = sum(self.duration[leaf] if self.completed[leaf] else self.done[leaf] for leaf in leaves)
+            done = sum(self.work[leaf] if self.completed[leaf] else self.done[leaf] for leaf in leaves)
             percent = done * 100 // total_duration
         else:
             percent = sum(results[leaf].percent_complete for leaf in leaves) // len(leaves)
@@ -988,6 +1011,26 @@ class _Run:
             milestone=False,
             violations=(),
         )
+
+
+def splits_of(segments: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """A task's splits from the stretches its work occupies, as working minutes ``(start, end)`` of its
+    timeline (in any order; touching or overlapping stretches are one): ``(offset, pause)`` pairs for
+    :attr:`Task.splits`, empty when the work is one stretch."""
+    merged: list[list[int]] = []
+    for start, end in sorted(segments):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    splits = []
+    done = 0
+    for (start, end), following in zip(merged, merged[1:], strict=False):
+        done += end - start
+        splits.append((done, following[0] - end))
+    return tuple(splits)
 
 
 def _label(link: Link) -> str:

@@ -29,7 +29,7 @@ from keel.engines.calendars import (
     Timeline,
     WorkWeek,
 )
-from keel.engines.cpm import ConstraintType, LagUnit, Link, LinkType, Project, Task
+from keel.engines.cpm import ConstraintType, LagUnit, Link, LinkType, Project, Task, splits_of
 
 NS = "{http://schemas.microsoft.com/project}"
 
@@ -402,6 +402,9 @@ def read(path: Path) -> MspdiFile:
     spans = _assignment_spans(root, tasks, calendars, project_calendar, project_start)
     if spans:
         tasks = [replace(t, duration=spans[t.id]) if t.id in spans else t for t in tasks]
+    splits = _splits(root, tasks, calendars, project_calendar, project_start)
+    if splits:
+        tasks = [replace(t, splits=splits[t.id]) if t.id in splits else t for t in tasks]
     project = Project(
         start=project_start,
         calendar_id=project_calendar,
@@ -462,6 +465,44 @@ def _assignment_spans(
             task = by_task[task_uid]
             timeline = Timeline(calendars[task.calendar_id or project_calendar], project_start)
             result[task_uid] = timeline.between(first, last)
+    return result
+
+
+def _splits(
+    root: ET.Element,
+    tasks: list[Task],
+    calendars: dict[str, Calendar],
+    project_calendar: str,
+    project_start: datetime,
+) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Splits of tasks whose work pauses: stretches of working time without work between work.
+
+    MS Project stores a split task's work per day in its assignments' timephased data (type 1: planned
+    work); a working day with no work inside the task is a pause. Only tasks whose work stretches add
+    up to their duration are taken (one full-time stretch of work per working minute).
+    """
+    assignments = root.find(NS + "Assignments")
+    if assignments is None:
+        return {}
+    by_task = {t.id: t for t in tasks}
+    segments: dict[str, list[tuple[int, int]]] = {}
+    for assignment in assignments.findall(NS + "Assignment"):
+        task = by_task.get(_text(assignment, "TaskUID") or "")
+        if task is None or task.elapsed or not task.duration:
+            continue
+        timeline = Timeline(calendars[task.calendar_id or project_calendar], project_start)
+        for period in assignment.findall(NS + "TimephasedData"):
+            start, finish = _datetime(_text(period, "Start")), _datetime(_text(period, "Finish"))
+            if _text(period, "Type") != "1" or start is None or finish is None:
+                continue
+            if duration_minutes(_text(period, "Value")) > 0:
+                segments.setdefault(task.id, []).append((timeline.to_work(start), timeline.to_work(finish)))
+    result = {}
+    for task_id, stretches in segments.items():
+        splits = splits_of(stretches)
+        span = max(end for _, end in stretches) - min(start for start, _ in stretches)
+        if splits and span - sum(pause for _, pause in splits) == by_task[task_id].duration:
+            result[task_id] = splits
     return result
 
 

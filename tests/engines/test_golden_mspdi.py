@@ -62,11 +62,6 @@ _NEW_PRODUCT_DEV = (
     "stored TotalSlack is {slack} minutes; Keel's late dates are early + float, and Keel's float equals "
     "the stored TotalSlack exactly, so the stored late dates contradict the stored slack."
 )
-_SPLIT = (
-    "MS Project split this task (its work pauses and resumes, stored as timephased segments); Keel does "
-    "not model task splits, so it schedules the duration as one stretch."
-)
-
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     **{
         ("mspdiduration", uid, field): f"UID {uid} {field}: MS Project {ms}, Keel {keel}. {_DURATION_FILE}"
@@ -100,20 +95,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
             ("36", "late_finish", "2012-07-20 09:00", "2012-09-18 09:00", 20160),
             ("48", "late_start", "2012-08-24 09:00", "2012-08-31 09:00", 2400),
             ("48", "late_finish", "2012-09-07 09:00", "2012-09-14 09:00", 2400),
-        ]
-    },
-    **{
-        ("mspdisplittask", uid, field): f"UID {uid} {field}: MS Project {ms}, Keel {keel}. {_SPLIT}"
-        for uid, field, ms, keel in [
-            ("1", "finish", "2006-10-09 17:00", "2006-10-04 17:00"),
-            ("1", "early_finish", "2006-10-09 17:00", "2006-10-04 17:00"),
-            ("1", "late_start", "2006-10-02 08:00", "2006-09-28 08:00"),
-            ("1", "late_finish", "2006-10-18 17:00", "2006-10-11 17:00"),
-            ("1", "total_slack", "3360 min", "2400 min"),
-            ("1", "free_slack", "3360 min", "2400 min"),
-            ("2", "finish", "2006-10-18 17:00", "2006-10-11 17:00"),
-            ("2", "early_finish", "2006-10-18 17:00", "2006-10-11 17:00"),
-            ("2", "late_finish", "2006-10-18 17:00", "2006-10-11 17:00"),
         ]
     },
 }

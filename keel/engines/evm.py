@@ -337,6 +337,8 @@ class TaskValue:
     method: str = "physical"
     milestones: tuple[tuple[Decimal, bool], ...] = ()
     working_days: frozenset[int] = WORKWEEK
+    spread_days: int = field(init=False, repr=False, compare=False, default=0)
+    """Working days from start to finish (0: none, the budget is spread over calendar days)."""
 
     def __post_init__(self) -> None:
         where = f"task {self.id!r}"
@@ -380,6 +382,7 @@ class TaskValue:
         if not days or not days <= frozenset(range(7)):
             raise EvmError("working_days", f"{where}: working_days must be weekdays 0 (Monday) to 6 (Sunday)")
         set_(self, "working_days", days)
+        set_(self, "spread_days", _count_days(self.start, self.finish, days))
 
     @property
     def earned(self) -> Decimal:
@@ -401,9 +404,8 @@ class TaskValue:
             return ZERO
         if on >= self.finish:
             return self.budget
-        total = _count_days(self.start, self.finish, self.working_days)
-        if total:
-            return self.budget * _count_days(self.start, on, self.working_days) / total
+        if self.spread_days:
+            return self.budget * _count_days(self.start, on, self.working_days) / self.spread_days
         return self.budget * ((on - self.start).days + 1) / ((self.finish - self.start).days + 1)
 
 

@@ -36,6 +36,8 @@ from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, CalendarException, Location, OrgUnit, Role, User
 from keel.portfolio import services as portfolio_services
 from keel.portfolio.models import Portfolio, Program, Project
+from keel.resources import services as resource_services
+from keel.resources.models import LevelingRun, Resource, ResourcePool, Skill
 from keel.schedule import selectors as schedule_selectors
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Task
@@ -554,6 +556,7 @@ def demo_load(
         program_by_code = _build_portfolios(loader, unit_by_code, people)
         _build_projects(loader, specs, unit_by_code, people, program_by_code, progress)
         _build_schedules(loader, specs[:SCHEDULED_PROJECTS], people, seed, today)
+        _build_resources(loader, unit_by_code, people, specs[:SCHEDULED_PROJECTS], today)
         User.objects.filter(pk=loader.pk).update(is_active=False)  # it wrote the demo; it never signs in
         audit_entries = AuditEntry.objects.count() - audit_before
     return DemoResult(
@@ -864,6 +867,268 @@ def _build_schedules(
         )
 
 
+# --- Resources ----------------------------------------------------------------------------------
+
+# (code, name, unit, manager, shared with)
+POOLS = (
+    ("POOL-NORTH", "Engineering North", "NORTH", "raj", ()),
+    ("POOL-SOUTH", "Engineering South", "SOUTH", "raj", ("NORTH",)),
+    ("POOL-AMER", "Engineering Americas", "AMER", "raj", ()),
+)
+# (name, category, kept by)
+SKILLS = (
+    ("Python", "Software", "CPMO"),
+    ("Java", "Software", "CPMO"),
+    ("Cloud platforms", "Software", "CPMO"),
+    ("Networking", "Infrastructure", "CPMO"),
+    ("SAP", "Business systems", "CPMO"),
+    ("Data analysis", "Business systems", "CPMO"),
+    ("Project controls", "Delivery", "CPMO"),
+    ("Structural engineering", "Engineering", "ENG"),
+    ("Spanish public procurement", "Delivery", "SOUTH"),
+)
+# (code, name, pool, available %, rate per hour in the pool unit's currency)
+GENERIC_ROLES = (
+    ("ROLE-N-DEV", "Developer (North)", "POOL-NORTH", 400, 900),
+    ("ROLE-N-BA", "Business analyst (North)", "POOL-NORTH", 200, 1000),
+    ("ROLE-S-ENG", "Site engineer (South)", "POOL-SOUTH", 300, 70),
+    ("ROLE-S-PC", "Project controller (South)", "POOL-SOUTH", 200, 72),
+    ("ROLE-A-DEV", "Developer (Americas)", "POOL-AMER", 300, 110),
+)
+# (code, name, pool, generic role, login, available %, rate per hour, skills with levels)
+PEOPLE_RESOURCES = (
+    (
+        "R-LENA",
+        "Lena Fischer",
+        "POOL-NORTH",
+        "ROLE-N-DEV",
+        "lena",
+        100,
+        950,
+        (("Python", 4), ("Cloud platforms", 3)),
+    ),
+    ("R-ANDERS", "Anders Nilsen", "POOL-NORTH", "ROLE-N-DEV", None, 100, 900, (("Java", 4),)),
+    ("R-ERIK", "Erik Lund", "POOL-NORTH", "ROLE-N-DEV", None, 100, 850, (("Python", 3), ("Networking", 4))),
+    ("R-JONAS", "Jonas Strand", "POOL-NORTH", "ROLE-N-DEV", None, 50, 950, (("Cloud platforms", 4),)),
+    ("R-INGA", "Inga Vik", "POOL-NORTH", "ROLE-N-DEV", None, 100, 880, (("Java", 3), ("Python", 2))),
+    ("R-KARI", "Kari Holm", "POOL-NORTH", "ROLE-N-BA", None, 80, 1000, (("Data analysis", 4),)),
+    ("R-SIRI", "Siri Bakke", "POOL-NORTH", "ROLE-N-BA", None, 100, 1100, (("SAP", 3), ("Data analysis", 3))),
+    (
+        "R-MARTA",
+        "Marta Lopez",
+        "POOL-SOUTH",
+        "ROLE-S-ENG",
+        "marta",
+        100,
+        75,
+        (("Structural engineering", 5),),
+    ),
+    ("R-PABLO", "Pablo Garcia", "POOL-SOUTH", "ROLE-S-ENG", None, 100, 65, (("Structural engineering", 3),)),
+    ("R-DIEGO", "Diego Martin", "POOL-SOUTH", "ROLE-S-ENG", None, 100, 60, (("Networking", 3),)),
+    (
+        "R-JAVIER",
+        "Javier Romero",
+        "POOL-SOUTH",
+        "ROLE-S-ENG",
+        None,
+        100,
+        68,
+        (("Spanish public procurement", 4),),
+    ),
+    ("R-LUCIA", "Lucia Fernandez", "POOL-SOUTH", "ROLE-S-PC", None, 100, 70, (("Project controls", 4),)),
+    ("R-ELENA", "Elena Sanchez", "POOL-SOUTH", "ROLE-S-PC", None, 80, 72, (("Data analysis", 3),)),
+    (
+        "R-CARMEN",
+        "Carmen Ruiz",
+        "POOL-SOUTH",
+        "ROLE-S-PC",
+        None,
+        100,
+        66,
+        (("Project controls", 3), ("SAP", 2)),
+    ),
+    ("R-MIA", "Mia Johnson", "POOL-AMER", "ROLE-A-DEV", None, 100, 120, (("Python", 5),)),
+    ("R-LIAM", "Liam Brown", "POOL-AMER", "ROLE-A-DEV", None, 100, 105, (("Java", 3),)),
+    ("R-AVA", "Ava Davis", "POOL-AMER", None, None, 100, 110, (("Data analysis", 4),)),
+    ("R-ETHAN", "Ethan Wilson", "POOL-AMER", "ROLE-A-DEV", None, 100, 115, (("Cloud platforms", 4),)),
+    ("R-OLIVIA", "Olivia Moore", "POOL-AMER", None, None, 60, 100, (("Project controls", 4),)),
+    ("R-LUCAS", "Lucas Clark", "POOL-AMER", "ROLE-A-DEV", None, 100, 98, (("Networking", 2), ("Java", 2))),
+)
+# (code, name, kind, pool, available %, rate per hour, cost per use)
+EQUIPMENT = (
+    ("EQ-LAB", "Integration test lab", Resource.Kind.EQUIPMENT, "POOL-NORTH", 200, 400, 0),
+    ("EQ-CRANE", "Mobile crane", Resource.Kind.EQUIPMENT, "POOL-SOUTH", 100, 150, 500),
+    ("EQ-TRAVEL", "Travel", Resource.Kind.COST, "POOL-SOUTH", 100, 0, 0),
+)
+# The pools that staff a project, by the project's unit; the first person is its busiest.
+STAFFING = {
+    "NORTH": ("R-LENA", "R-ANDERS", "R-ERIK", "R-KARI", "R-INGA"),
+    "ENG": ("R-LENA", "R-ERIK", "R-MARTA", "R-SIRI"),
+    "SOUTH": ("R-MARTA", "R-PABLO", "R-DIEGO", "R-LUCIA", "R-JAVIER"),
+    "AMER": ("R-MIA", "R-LIAM", "R-AVA", "R-ETHAN"),
+}
+BUSY_TASKS = frozenset({"Requirements", "Design", "Build", "Test", "Deploy"})
+
+
+def _build_resources(
+    loader: User, units: dict[str, OrgUnit], people: dict[str, User], specs: list[ProjectSpec], today: dt.date
+) -> None:
+    """Pools (SOUTH's shared with NORTH), generic roles, people with skills, rates and leave, equipment;
+    assignments on the scheduled projects' tasks (the busiest person of each division over-allocated
+    where projects overlap) and a few allocation requests, approved, rejected and waiting for Raj."""
+    raj = people["raj"]
+    org_services.membership_create(actor=loader, user=raj, unit=units["ENG"], role=Role.RESOURCE_MANAGER)
+    pools = {}
+    for code, name, unit, manager, shared in POOLS:
+        pools[code] = resource_services.pool_create(
+            actor=loader, org_unit=units[unit], code=code, name=name, manager=people[manager]
+        )
+        if shared:
+            resource_services.pool_share_set(actor=loader, pool=pools[code], units=[units[u] for u in shared])
+    skills = {
+        name: resource_services.skill_create(actor=loader, org_unit=units[unit], name=name, category=category)
+        for name, category, unit in SKILLS
+    }
+    since = dt.date(today.year - 2, 1, 1)
+    resources: dict[str, Resource] = {}
+
+    def rate(resource: Resource, per_hour: int, per_use: int = 0) -> None:
+        resource_services.cost_rate_create(
+            actor=loader,
+            resource=resource,
+            effective_from=since,
+            standard_rate=Decimal(per_hour),
+            overtime_rate=(Decimal(per_hour) * Decimal("1.5")).quantize(Decimal("0.01")),
+            cost_per_use=Decimal(per_use),
+            currency=resource.pool.org_unit.currency,
+        )
+
+    for code, name, pool, units_pct, per_hour in GENERIC_ROLES:
+        resources[code] = resource_services.resource_create(
+            actor=loader, pool=pools[pool], code=code, name=name, kind=Resource.Kind.ROLE, max_units=units_pct
+        )
+        rate(resources[code], per_hour)
+    for code, name, pool, role, login, units_pct, per_hour, held in PEOPLE_RESOURCES:
+        user = people.get(login) if login else None
+        resources[code] = resource_services.resource_create(
+            actor=loader,
+            pool=pools[pool],
+            code=code,
+            name=name,
+            role=resources[role] if role else None,
+            user=user,
+            max_units=units_pct,
+            email=user.email if user else f"{code[2:].lower()}@demo.keel.invalid",
+        )
+        rate(resources[code], per_hour)
+        for skill, level in held:
+            resource_services.resource_skill_set(
+                actor=loader, resource=resources[code], skill=skills[skill], level=level
+            )
+    for code, name, kind, pool, units_pct, per_hour, per_use in EQUIPMENT:
+        resources[code] = resource_services.resource_create(
+            actor=loader, pool=pools[pool], code=code, name=name, kind=kind, max_units=units_pct
+        )
+        rate(resources[code], per_hour, per_use)
+    monday = today - dt.timedelta(days=today.weekday())
+    for code, start, days, kind, percent, note in (
+        ("R-LENA", monday + dt.timedelta(weeks=3), 5, "leave", 100, "Winter holiday"),
+        ("R-MARTA", monday + dt.timedelta(weeks=4), 10, "leave", 100, ""),
+        ("R-ANDERS", monday + dt.timedelta(weeks=1), 3, "training", 50, "Cloud certification"),
+        ("R-MIA", monday + dt.timedelta(weeks=6), 5, "leave", 100, ""),
+    ):
+        resource_services.leave_create(
+            actor=loader,
+            resource=resources[code],
+            kind=kind,
+            start_date=start,
+            end_date=start + dt.timedelta(days=days - 1),
+            percent=percent,
+            note=note,
+        )
+    _assign_demo_tasks(loader, resources, specs)
+    _request_demo_allocations(people, resources, monday)
+
+
+def _assign_demo_tasks(loader: User, resources: dict[str, Resource], specs: list[ProjectSpec]) -> None:
+    """Staff the scheduled projects' work: the busiest person full time on the core tasks, a colleague
+    half time on every task, the generic role on proposed projects (demand not yet named)."""
+    roles = {"NORTH": "ROLE-N-DEV", "ENG": "ROLE-N-DEV", "SOUTH": "ROLE-S-ENG", "AMER": "ROLE-A-DEV"}
+    for spec in specs:
+        staff = STAFFING.get(spec.unit)
+        if not staff or spec.status == "cancelled":
+            continue
+        tasks = Task.objects.filter(project__code=spec.code, is_summary=False, is_milestone=False)
+        for index, task in enumerate(tasks.select_related("project__org_unit").order_by("sort_index")):
+            if spec.status == "proposed":
+                resource_services.assignment_create(
+                    actor=loader, task=task, resource=resources[roles[spec.unit]], units=200
+                )
+                continue
+            if task.name in BUSY_TASKS:
+                resource_services.assignment_create(actor=loader, task=task, resource=resources[staff[0]])
+            colleague = staff[1 + index % (len(staff) - 1)]
+            resource_services.assignment_create(
+                actor=loader, task=task, resource=resources[colleague], units=50
+            )
+            if spec.unit == "SOUTH" and task.name == "Build":
+                resource_services.assignment_create(actor=loader, task=task, resource=resources["EQ-CRANE"])
+
+
+def _request_demo_allocations(
+    people: dict[str, User], resources: dict[str, Resource], monday: dt.date
+) -> None:
+    """Omar and Carlos ask Raj for people by the week: one approved, one rejected, two waiting."""
+    projects: dict[str, Project] = {}
+    live = Project.objects.filter(status__in=["active", "on_hold"], org_unit__code__in=["NORTH", "SOUTH"])
+    for project in live.select_related("org_unit").order_by("code"):
+        projects.setdefault(project.org_unit.code, project)
+    raj = people["raj"]
+    asks = (
+        ("NORTH", "omar", "R-MARTA", 1, 6, "16", "Structural review of the new hall", None, ""),
+        (
+            "NORTH",
+            "omar",
+            "ROLE-N-BA",
+            2,
+            8,
+            "20",
+            "Requirements for phase 2",
+            "approve",
+            "Fine for the quarter.",
+        ),
+        ("SOUTH", "carlos", "R-PABLO", 1, 4, "40", "Site survey", None, ""),
+        (
+            "SOUTH",
+            "carlos",
+            "R-LUCIA",
+            2,
+            10,
+            "24",
+            "Cost control",
+            "reject",
+            "Lucia is on the audit until March.",
+        ),
+    )
+    for unit, pm, code, first, weeks, hours, note, decision, comment in asks:
+        project = projects.get(unit)
+        if project is None:
+            continue
+        allocation = resource_services.allocation_request(
+            actor=people[pm],
+            project=project,
+            resource=resources[code],
+            start_week=monday + dt.timedelta(weeks=first),
+            end_week=monday + dt.timedelta(weeks=first + weeks - 1),
+            hours_per_week=Decimal(hours),
+            note=note,
+        )
+        if decision == "approve":
+            resource_services.allocation_approve(actor=raj, allocation=allocation, comment=comment)
+        elif decision == "reject":
+            resource_services.allocation_reject(actor=raj, allocation=allocation, comment=comment)
+
+
 def demo_reset() -> bool:
     """Delete the demo organisation and its people; returns whether there was one.
 
@@ -884,6 +1149,13 @@ def demo_reset() -> bool:
         path = root.path
         AuditEntry.objects.filter(unit_path__startswith=path).delete()
         Project.objects.filter(org_unit__path__startswith=path).delete()
+        LevelingRun.objects.filter(org_unit__path__startswith=path).delete()
+        # People before the generic roles they fill (a role protects its members), then pools and skills.
+        demo_resources = Resource.objects.filter(pool__org_unit__path__startswith=path)
+        demo_resources.exclude(kind=Resource.Kind.ROLE).delete()
+        demo_resources.delete()
+        ResourcePool.objects.filter(org_unit__path__startswith=path).delete()
+        Skill.objects.filter(org_unit__path__startswith=path).delete()
         Program.objects.filter(org_unit__path__startswith=path).delete()
         Portfolio.objects.filter(org_unit__path__startswith=path).delete()
         # Children before parents: a unit protects its children.

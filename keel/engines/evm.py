@@ -511,6 +511,7 @@ def earned_schedule(
     ev: Number,
     actual_time: Number,
     planned_duration: Number,
+    period_times: Sequence[Number] | None = None,
 ) -> EarnedSchedule:
     """Earned schedule by Lipke's method.
 
@@ -520,6 +521,9 @@ def earned_schedule(
     Periods after the first one whose PV reaches the final value are ignored (the series may go on
     past the planned finish at BAC), so ES is at most the planned duration. Within a flat stretch of
     PV before that, C counts the flat periods (Lipke's rule: periods whose PV the EV covers).
+
+    ``period_times`` (optional, increasing, in periods) says when each PV was taken when that is not
+    the end of period 1, 2, …; e.g. ``[1, 2, 2.4]`` for a plan ending 0.4 period into its third.
     """
     pvs = [_non_negative(value, f"pv_by_period[{index}]") for index, value in enumerate(pv_by_period)]
     if not pvs:
@@ -542,15 +546,28 @@ def earned_schedule(
     if pd <= 0:
         raise EvmError("planned_duration", f"planned_duration must be positive (got {pd})")
 
+    if period_times is None:
+        times = [Decimal(k) for k in range(1, len(pvs) + 1)]
+    else:
+        times = [to_decimal(value, "period_times") for value in period_times]
+        if len(times) != len(pvs):
+            raise EvmError(
+                "period_times", f"period_times needs one time per PV ({len(pvs)}), got {len(times)}"
+            )
+        if any(later <= earlier for earlier, later in zip([ZERO, *times], times, strict=False)):
+            raise EvmError("period_times", "period_times must be positive and increasing")
+
     # The baseline ends in the first period that reaches the final PV: a flat tail after it (periods
     # the project ran late) is not planned work, so ES never passes the planned finish.
     planned_periods = pvs.index(pvs[-1]) + 1
     cumulative = [ZERO, *pvs[:planned_periods]]  # cumulative[k] = PV at the end of period k
+    moments = [ZERO, *times[:planned_periods]]  # moments[k] = when cumulative[k] was planned
     whole = max(k for k in range(len(cumulative)) if cumulative[k] <= earned)
     if whole == planned_periods:  # everything earned: the whole planned schedule is earned
-        es = Decimal(whole)
+        es = moments[whole]
     else:
-        es = whole + (earned - cumulative[whole]) / (cumulative[whole + 1] - cumulative[whole])
+        fraction = (earned - cumulative[whole]) / (cumulative[whole + 1] - cumulative[whole])
+        es = moments[whole] + fraction * (moments[whole + 1] - moments[whole])
     why: dict[str, str] = {}
     if es == 0:
         ieac_t = None
@@ -639,6 +656,66 @@ def elapsed_periods(*, start: date, on: date, period: str = "month") -> Decimal:
     base = _add_months(start, whole)
     days_in = (_add_months(start, whole + 1) - base).days
     return whole + Decimal((end - base).days) / days_in
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """Earned schedule of a set of tasks at a status date, with its dates."""
+
+    schedule: EarnedSchedule
+    period: str
+    start: date
+    """The earliest baseline start (time 0)."""
+    planned_finish: date
+    """The latest baseline finish (PD periods after the start)."""
+    earned_date: date | None
+    """The day by which the plan expected today's EV (ES after the start); None when ES is 0."""
+    forecast_finish: date | None
+    """The independent forecast finish (IEAC(t) after the start); None when nothing is earned."""
+
+
+def schedule_at(tasks: Iterable[TaskValue], on: date, *, period: str = "week") -> ScheduleStatus:
+    """Earned schedule of ``tasks`` at the end of day ``on``, in ``period`` units (day, week, month).
+
+    PV is sampled at the end of each period from the earliest start and at the planned finish (so a
+    plan ending mid-period ends at PD exactly); AT is the periods elapsed to the end of ``on``.
+    Raises :class:`EvmError` without tasks, with a BAC of 0, or for a status date before the start.
+    """
+    tasks = list(tasks)
+    start = project_start(tasks)
+    if start is None:
+        raise EvmError("tasks", "earned schedule needs at least one task")
+    if budget_at_completion(tasks) == 0:
+        raise EvmError("tasks", "earned schedule needs a budget to spread (BAC is 0)")
+    if on < start:
+        raise EvmError("status_date", f"status date {on} is before the project starts ({start})")
+    planned_finish = max(task.finish for task in tasks)
+    pd = elapsed_periods(start=start, on=planned_finish, period=period)
+    whole = int(pd)
+    ends = period_ends(start=start, count=whole, period=period) if whole else []
+    times: list[Decimal] = [Decimal(k) for k in range(1, whole + 1)]
+    if pd > whole:
+        ends.append(planned_finish)
+        times.append(pd)
+    schedule = earned_schedule(
+        pv_by_period=pv_curve(tasks, ends),
+        ev=earned_value(tasks),
+        actual_time=elapsed_periods(start=start, on=on, period=period),
+        planned_duration=pd,
+        period_times=times,
+    )
+    return ScheduleStatus(
+        schedule=schedule,
+        period=period,
+        start=start,
+        planned_finish=planned_finish,
+        earned_date=period_end(start=start, periods=schedule.ES, period=period) if schedule.ES > 0 else None,
+        forecast_finish=(
+            None
+            if schedule.IEAC_t is None
+            else period_end(start=start, periods=schedule.IEAC_t, period=period)
+        ),
+    )
 
 
 def metric_fields() -> tuple[str, ...]:

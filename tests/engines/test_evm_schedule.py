@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -308,3 +309,58 @@ def test_undefined_metrics_are_none_with_a_reason():
     assert (defined.EAC_bottom_up, defined.VAC_bottom_up) == (1150, -150)
     assert (defined.CV_pct, defined.SV_pct) == (Decimal("-12.5"), Decimal("-20"))
     assert defined.TCPI_eac == defined.CPI  # aiming at EAC = BAC / CPI means keeping today's efficiency
+
+
+# --- Earned schedule from tasks -------------------------------------------------------------------------
+
+
+def test_schedule_at_in_days_by_hand():
+    """1000 over Mon 2024-01-01 .. Fri 2024-01-12 (10 working days, 100 a day), 30 % done on 2024-01-12.
+    Daily PV: 100, 200, 300 on Jan 1-3. EV 300 = PV of Jan 3: C = 3, ES = 3 days; AT = 12 days;
+    SPI(t) = 3/12 = 0.25; IEAC(t) = 12 / 0.25 = 48 days -> finish on day 48 = 2024-02-17."""
+    task = TaskValue(
+        id="T", budget=1000, start=date(2024, 1, 1), finish=date(2024, 1, 12), percent_complete=30
+    )
+    status = evm.schedule_at([task], date(2024, 1, 12), period="day")
+    es = status.schedule
+    assert (es.ES, es.AT, es.PD, es.SPI_t, es.IEAC_t) == (3, 12, 12, Decimal("0.25"), 48)
+    assert (status.start, status.planned_finish) == (date(2024, 1, 1), date(2024, 1, 12))
+    assert (status.earned_date, status.forecast_finish) == (date(2024, 1, 3), date(2024, 2, 17))
+
+
+def test_schedule_at_a_plan_ending_mid_period_ends_at_pd():
+    """Mon 2024-01-01 .. Wed 2024-01-17 is 17/7 weeks: PV is taken at the ends of weeks 1 and 2 and at
+    the planned finish (2.43 weeks), so a task finished on time has ES = PD, SV(t) = 0, and the forecast
+    finish is the planned one; finished a week late (status 2024-01-24), SV(t) = -1 week."""
+    task = TaskValue(
+        id="T", budget=1300, start=date(2024, 1, 1), finish=date(2024, 1, 17), percent_complete=100
+    )
+    on_time = evm.schedule_at([task], date(2024, 1, 17))
+    pd = Decimal(17) / 7
+    assert (on_time.schedule.ES, on_time.schedule.PD, on_time.schedule.SV_t) == (pd, pd, 0)
+    assert on_time.forecast_finish == on_time.earned_date == date(2024, 1, 17)
+    late = evm.schedule_at([task], date(2024, 1, 24))
+    assert late.schedule.SV_t == -1 and late.forecast_finish == date(2024, 1, 24)
+    half_way = evm.schedule_at([replace(task, percent_complete=0)], date(2024, 1, 3))
+    assert half_way.schedule.ES == 0 and half_way.forecast_finish is None and half_way.earned_date is None
+
+
+def test_schedule_at_refuses_what_it_cannot_measure():
+    task = TaskValue(id="T", budget=100, start=date(2024, 1, 1), finish=date(2024, 1, 5))
+    with pytest.raises(EvmError, match="status date 2023-12-31 is before the project starts") as error:
+        evm.schedule_at([task], date(2023, 12, 31))
+    assert error.value.field == "status_date"
+    with pytest.raises(EvmError, match="needs at least one task"):
+        evm.schedule_at([], date(2024, 1, 1))
+    free = TaskValue(id="F", budget=0, start=date(2024, 1, 1), finish=date(2024, 1, 5))
+    with pytest.raises(EvmError, match="BAC is 0"):
+        evm.schedule_at([free], date(2024, 1, 2))
+
+
+def test_period_times_are_checked():
+    base = {"pv_by_period": [10, 20], "ev": 15, "actual_time": 1, "planned_duration": 2}
+    assert Decimal("1.25") == evm.earned_schedule(**base, period_times=[1, Decimal("1.5")]).ES
+    for times, message in (([1], "one time per PV \\(2\\), got 1"), ([1, 1], "positive and increasing")):
+        with pytest.raises(EvmError, match=message) as error:
+            evm.earned_schedule(**base, period_times=times)
+        assert error.value.field == "period_times"

@@ -17,9 +17,11 @@ from ninja import Query, Router
 from keel.core.api import (
     IF_MATCH,
     LIST_ERRORS,
+    OPTIONAL_VERSION_BODY,
     WRITE_ERRORS,
     Id,
     PageParams,
+    VersionIn,
     etag_documented,
     expected_version,
     page_of,
@@ -172,6 +174,29 @@ def entries_set(
             )
         )
     services.entry_set(actor=request.auth, timesheet=sheet, version=version, entries=items)
+    return _answer(request, response, sheet.pk)
+
+
+@timesheets.delete(
+    "/timesheets/{timesheet_id}/lines/{line_id}",
+    response=responses({200: TimesheetDetailOut}, WRITE_ERRORS),
+    summary="Remove a line from my timesheet",
+    tags=OWN,
+    openapi_extra=etag_documented(200),
+)
+def line_delete(
+    request: HttpRequest,
+    response: HttpResponse,
+    timesheet_id: Id,
+    line_id: Id,
+    payload: VersionIn | None = OPTIONAL_VERSION_BODY,
+    if_match: str | None = IF_MATCH,
+) -> Any:
+    """Remove a line and its hours (a draft or rejected timesheet only); answers the timesheet."""
+    sheet = selectors.timesheet_get_own(request.auth, timesheet_id)
+    line = selectors.line_get_own(sheet, line_id)
+    version = expected_version(request, current=sheet.version, body_version=payload and payload.version)
+    services.line_delete(actor=request.auth, timesheet=sheet, version=version, line=line)
     return _answer(request, response, sheet.pk)
 
 

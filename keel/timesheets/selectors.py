@@ -101,6 +101,14 @@ def timesheet_get_own(user: Any, pk: Any) -> Timesheet:
         raise NotFound("timesheet") from exc
 
 
+def line_get_own(timesheet: Timesheet, pk: Any) -> TimesheetLine:
+    """A line of the (already fetched, own) timesheet; NotFound for any other line."""
+    try:
+        return TimesheetLine.objects.select_related("project", "task").get(pk=pk, timesheet=timesheet)
+    except (TimesheetLine.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("line") from exc
+
+
 def can_approve(user: Any, timesheet: Timesheet) -> bool:
     """Whether `user` covers the timesheet as an approver (the owner rule is the service's)."""
     if scoping.is_global(user):

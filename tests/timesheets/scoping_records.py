@@ -37,8 +37,9 @@ def submitted_sheet(*, unit, project, name: str) -> Timesheet:
 
 
 def api_records(*, org, name, unit, pm, project):
-    """A submitted timesheet of the division's team member."""
-    return {"timesheet_id": submitted_sheet(unit=unit, project=project, name=name)}, {}
+    """A submitted timesheet of the division's team member, and its line."""
+    sheet = submitted_sheet(unit=unit, project=project, name=name)
+    return {"timesheet_id": sheet, "line_id": sheet.lines.get()}, {}
 
 
 SOUTH_PAGE_RECORDS = {

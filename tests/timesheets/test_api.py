@@ -144,3 +144,23 @@ def test_approved_weeks_refuse_a_second_decision(org, team, as_user):
         f"/timesheets/{sheet.pk}/reject", {"comment": "x", "version": sheet.version}
     )
     assert answer.status == 422 and _fields(answer) == {"status"}
+
+
+def test_remove_a_line(org, team, as_user):
+    sheet = fill(
+        org.member_north,
+        WEEK,
+        [(org.project_north, None, {0: "1"}), (org.project_north, team.build, {0: "2"})],
+    )
+    line = sheet.lines.get(task=None)
+    lena = as_user(org.member_north)
+    assert lena.delete(f"/timesheets/{sheet.pk}/lines/{line.pk}").status == 428
+    answer = lena.delete(f"/timesheets/{sheet.pk}/lines/{line.pk}", {"version": sheet.version})
+    assert answer.status == 200 and answer.body["total"] == "2.00"
+    assert [row["task"]["name"] for row in answer.body["lines"]] == ["Build"]
+    assert (
+        lena.delete(f"/timesheets/{sheet.pk}/lines/{line.pk}", {"version": answer.body["version"]}).status
+        == 404
+    )
+    other = fill(team.member_south, WEEK, [(org.project_south, None, {0: "1"})])
+    assert lena.delete(f"/timesheets/{other.pk}/lines/{other.lines.get().pk}", {"version": 1}).status == 404

@@ -84,7 +84,7 @@ def _non_negative(value: object, field: str) -> Decimal:
     number = to_decimal(value, field)
     if number < 0:
         raise EvmError(field, f"{field} must not be negative (got {number})")
-    return number
+    return number.copy_abs()  # -0 is 0
 
 
 # --- Metrics at a status date -----------------------------------------------------------------------
@@ -285,8 +285,7 @@ def metrics(
 
 def _plain(value: Decimal) -> str:
     """A Decimal as plain positional notation (never ``1E+5``)."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "-0.0") else text
+    return format(value.copy_abs() if value.is_zero() else value, "f")  # no "-0.00"
 
 
 def as_json(m: Metrics) -> dict[str, str | None]:

@@ -227,3 +227,10 @@ def test_proj592_planned_value_from_dates():
     expected = _case("proj592-problem-5-1")["computed_expected"]
     for key, value in expected.items():
         _expect(getattr(m, key), value)
+
+
+def test_json_strings_are_plain_decimals_without_negative_zero():
+    m = evm.metrics(bac=Decimal("100000.00"), pv=Decimal("0.00"), ev=Decimal("-0.00"), ac=Decimal("1E+3"))
+    values = evm.as_json(m)
+    assert (values["EV"], values["AC"], values["BAC"]) == ("0.00", "1000", "100000.00")
+    assert values["CV"] == "-1000.00" and values["SV"] == "0.00"

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from keel.core.errors import NotFound
 from keel.timesheets import selectors
 
 
@@ -51,7 +52,7 @@ def task_choices(user: Any, project_id: Any) -> list[tuple[Any, str]]:
     choices: list[tuple[Any, str]] = [("", "The whole project")]
     try:
         project = selectors.bookable_project_get(user, int(project_id))
-    except (TypeError, ValueError, selectors.NotFound):
+    except (TypeError, ValueError, NotFound):
         return choices
     return choices + [
         (t.pk, f"{t.outline_number} {t.name}".strip())

@@ -101,10 +101,6 @@ def _hours(value: Any, field: str) -> Decimal | None:
     return hours
 
 
-def _line_label(line: TimesheetLine) -> str:
-    return str(line)
-
-
 def _audit_line(actor: Any, line: TimesheetLine, action: str, changes: dict[str, list[Any]]) -> None:
     unit_path, project_id = line.audit_scope()
     audit_record(
@@ -178,7 +174,7 @@ def line_delete(*, actor: Any, timesheet: Timesheet, version: int, line: Timeshe
     locked = _own_editable(actor, timesheet, version)
     if line.timesheet_id != locked.pk:
         raise ValidationError({"line": "The line belongs to another timesheet."})
-    _audit_line(actor, line, AuditEntry.Action.DELETE, {"line": [_line_label(line), None]})
+    _audit_line(actor, line, AuditEntry.Action.DELETE, {"line": [str(line), None]})
     line.delete()
     _bump(actor, locked, version)
     timesheet.version = locked.version
@@ -257,7 +253,8 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
             item = EntryInput(by_key[key], item.date, item.hours, item.note)
         resolved.append(item)
     for item in resolved:
-        assert item.line is not None
+        if item.line is None:  # resolved above; keeps type checkers informed
+            continue
         label = f"{item.line} on {item.date.isoformat()}"
         if item.line.timesheet_id != locked.pk:
             errors.setdefault("line", []).append(f"{item.line}: the line belongs to another timesheet.")
@@ -484,7 +481,8 @@ def timesheet_correct(*, actor: Any, timesheet: Timesheet) -> Timesheet:
         .order_by("-revision")
         .first()
     )
-    assert latest is not None
+    if latest is None:
+        raise ValidationError({"timesheet": "There is no timesheet of this week to correct."})
     if latest.status != Timesheet.Status.APPROVED:
         if latest.revision > 0 and latest.is_editable:
             return latest

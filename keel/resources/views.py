@@ -713,7 +713,8 @@ def allocation_decide(request: HttpRequest, allocation_id: int) -> HttpResponse:
         status = 422
     context = {"a": allocation, "form": form}
     if is_partial(request):
-        return render(request, "resources/_allocation_row.html", context, status=status)
+        # htmx swaps only successful answers: the row with its errors comes back as 200.
+        return render(request, "resources/_allocation_row.html", context)
     return render(request, "resources/allocation_decide.html", context, status=status)
 
 

@@ -163,6 +163,90 @@ def test_project_manager_plans_in_the_gantt(live_server, org, calendar8, browser
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_task_panel_renames_records_progress_constrains_and_indents(
+    live_server, org, calendar8, browser_page
+):
+    """Omar renames a task, marks progress, gives it a finish-no-later-than date its link cannot meet
+    (flagged, the finish moves earlier), holds another back by leveling and indents/outdents a task,
+    each from the task panel or the keyboard, and each answer shows the recomputed finish."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    plan = Plan(org.pm_north, org.project_north)
+    plan.task("Design", 2)
+    plan.task("Build", 3)
+    plan.task("Permits", 1)
+    plan.link("Design", "Build")
+    sign_in(page, live_server.url, "pm_north")
+    page.goto(f"{live_server.url}/projects/{org.project_north.pk}/schedule/")
+    wait_drawn(page)
+    grid = page.get_by_role("treegrid", name="Tasks")
+    panel = page.locator("#gantt-panel")
+    messages = page.locator("#gantt-messages")
+
+    def open_task(name: str) -> None:
+        grid.locator(".keel-gantt-row", has_text=name).click()
+        page.keyboard.press("Enter")
+        expect(panel.get_by_label("Name", exact=True)).to_be_visible()
+
+    def close_panel() -> None:
+        panel.get_by_role("button", name="Close").click()
+        expect(page.locator(".offcanvas-backdrop")).to_have_count(0)
+
+    # He renames Design and records it half done
+    open_task("Design")
+    panel.get_by_label("Name", exact=True).fill("Concept design")
+    panel.get_by_label("% complete").fill("50")
+    panel.get_by_role("button", name="Save details").click()
+    expect(messages).to_contain_text(
+        "‘Design’ is now called ‘Concept design’. ‘Concept design’ is 50% complete."
+    )
+    expect(grid.locator(".keel-gantt-row", has_text="Concept design")).to_be_visible()
+    assert (plan["Design"].name, plan["Design"].percent_complete) == ("Concept design", 50)
+    close_panel()
+
+    # A dated constraint without a date is refused beside the field
+    open_task("Build")
+    panel.get_by_label("Constraint", exact=True).select_option("FNLT")
+    panel.get_by_role("button", name="Save details").click()
+    expect(panel.get_by_role("alert")).to_contain_text("needs a date")
+    # With the date, the constraint wins over the link: flagged, and the finish moves a day earlier
+    panel.get_by_label("Constraint date").fill("2026-01-08")
+    panel.get_by_role("button", name="Save details").click()
+    expect(messages).to_contain_text(
+        "‘Build’: Finish no later than 8 Jan 2026. Project finish: 9 Jan 2026 17:00 → 8 Jan 2026 17:00."
+    )
+    expect(page.locator("#gantt-finish")).to_have_text("8 Jan 2026 17:00")
+    expect(panel).to_contain_text("Finish no later than 8 Jan 2026")
+    expect(panel).to_contain_text("is not met")
+    shot(page, "gantt-6-constraint")
+    close_panel()
+
+    # Leveling holds Permits back five days: the project now ends with it
+    open_task("Permits")
+    panel.get_by_label("Leveling delay").fill("5d")
+    panel.get_by_role("button", name="Save details").click()
+    expect(messages).to_contain_text(
+        "‘Permits’ is held 5d by leveling. Project finish: 8 Jan 2026 17:00 → 12 Jan 2026 17:00."
+    )
+    assert local(plan["Permits"].start) == at(12, 8)
+    close_panel()
+
+    # Alt+Shift+→ indents Permits under Build (which becomes a summary); the panel's Outdent undoes it
+    grid.locator(".keel-gantt-row", has_text="Permits").click()
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    expect(messages).to_contain_text("‘Permits’ is now 2.1, under ‘Build’.")
+    expect(grid.locator(".keel-gantt-row", has_text="Permits")).to_contain_text("2.1")
+    assert plan["Build"].is_summary
+    page.keyboard.press("Enter")
+    panel.get_by_role("button", name="Outdent").click()
+    expect(messages).to_contain_text("‘Permits’ is now 3, at the top level.")
+    assert not plan["Build"].is_summary and plan["Permits"].parent_id is None
+    shot(page, "gantt-7-outdented")
+    assert page.keel_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_2000_task_schedule_scrolls_smoothly(live_server, org, calendar8, browser_page):
     """Given a generated 2,000-task schedule with a baseline, when its Gantt opens and scrolls to the
     middle, then only the rows in view are in the page, the canvas draws them, and frames stay fast."""

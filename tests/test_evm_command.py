@@ -166,3 +166,72 @@ def test_the_console_script_exits_2_with_a_message_and_no_traceback(args, messag
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+VANHOUCKE = "5,10,25,55,85,120,130,140,150,150,150"
+"""Weekly cumulative PV of M. Vanhoucke's example (PM Knowledge Center, "Earned Value Management:
+Forecasting time"; see tests/engines/test_evm_schedule.py): BAC 150 reached in week 9."""
+
+
+def test_earned_schedule_rows_with_a_pv_curve_and_actual_time():
+    """Week 5, EV 70: ES = 4 + 15/30 = 4.5, SV(t) = -0.5, SPI(t) = 0.9, IEAC(t) = 10, TSPI = 4.5/4."""
+    text = evm(
+        "--bac", "150", "--pv", "85", "--ev", "70", "--ac", "80", "--pv-by-period", VANHOUCKE, "--at", "5"
+    )
+    assert re.search(r"ES:\s+4\.50\s+Earned schedule \(periods\)", text)
+    assert re.search(r"PD:\s+9\.00", text)  # the week in which the PV reaches its last value
+    assert re.search(r"SV_t:\s+-0\.50", text) and re.search(r"SPI_t:\s+0\.9000", text)
+    assert re.search(r"IEAC_t:\s+10\.00", text) and re.search(r"TSPI:\s+1\.1250", text)
+    assert "Give --pv-by-period" not in text
+    assert "Give --pv-by-period and --at for earned schedule" in evm(
+        "--bac", "1", "--pv", "0", "--ev", "0", "--ac", "0"
+    )
+
+
+def test_earned_schedule_in_json_at_a_late_finish():
+    """Finished in week 11 of 9: SV = 0 and SPI = 1, but SV(t) = -2 weeks and IEAC(t) = 11."""
+    args = (
+        "--bac",
+        "150",
+        "--pv",
+        "150",
+        "--ev",
+        "150",
+        "--ac",
+        "160",
+        "--pv-by-period",
+        VANHOUCKE,
+        "--at",
+        "11",
+    )
+    document = json.loads(evm(*args, "--json"))
+    assert (document["SV"], document["SPI"]) == (0, 1)
+    assert (document["ES"], document["AT"], document["PD"], document["SV_t"], document["IEAC_t"]) == (
+        9,
+        11,
+        9,
+        -2,
+        11,
+    )
+    assert document["SPI_t"] == 0.818182 and document["TSPI"] is None
+    assert "ES" not in json.loads(evm("--bac", "1", "--pv", "0", "--ev", "0", "--ac", "0", "--json"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--at", "3"], "--pv-by-period is required for earned schedule"),
+        (["--pv-by-period", "5,10"], "--at is required for earned schedule"),
+        (["--pv-by-period", "5,x", "--at", "1"], "argument --pv-by-period: 'x' is not a number"),
+        (["--pv-by-period", "5,4", "--at", "1"], "--pv-by-period: pv_by_period must not decrease"),
+        (["--pv-by-period", "5,10", "--at", "0"], "--at: actual_time must be positive"),
+        (["--pv-by-period", "5,10", "--at", "1", "--pd", "-2"], "--pd: planned_duration must be positive"),
+        (
+            ["--pv-by-period", "5,8", "--at", "1"],
+            "--ev: EV (9) cannot exceed the planned value at completion (8)",
+        ),
+    ],
+)
+def test_earned_schedule_options_refuse_bad_input(extra, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        evm("--bac", "10", "--pv", "5", "--ev", "9", "--ac", "4", *extra)

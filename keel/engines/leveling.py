@@ -47,6 +47,8 @@ __all__ = [
 
 HEURISTIC_SECONDS = 0.5
 _CPSAT_PARAMS: dict[str, object] = {}
+_FBI_ONCE = True
+_GA_SIZE = 24
 _SAFETY = 0.15  # seconds kept back from the time limit for model building and the final passes
 _LNS_SOLVE: dict = {"workers": 1, "params": {"cp_model_presolve": False, "linearization_level": 0}}
 _LNS_SECONDS = 0.3  # time limit of one sub-problem of the large-neighbourhood search
@@ -516,6 +518,28 @@ def _fits_backward(c: _Compiled, prof: list[list[int]], u: int, lo: int, hi: int
     members = c.units[u]
     dur, req = c.dur, c.req
     t = hi
+    if len(members) == 1 and not members[0][1]:
+        v = members[0][0]
+        d = dur[v]
+        rv = req[v]
+        if not d or not rv:
+            return t if t >= lo else None
+        while t >= lo:
+            bad = 1 << 60
+            end = t + d
+            for k, q in rv:
+                arr = prof[k]
+                x = t
+                while x < end:
+                    if arr[x] < q:
+                        if x - d < bad:
+                            bad = x - d
+                        break
+                    x += 1
+            if bad == 1 << 60:
+                return t
+            t = bad
+        return None
     while t >= lo:
         bad = 1 << 60
         for v, off in members:
@@ -542,11 +566,10 @@ def _place(c: _Compiled, prof: list[list[int]], u: int, t: int, starts: list[int
     for v, off in c.units[u]:
         s = t + off
         starts[v] = s
-        d = dur[v]
+        e = s + dur[v]
         for k, q in req[v]:
             arr = prof[k]
-            for x in range(s, s + d):
-                arr[x] -= q
+            arr[s:e] = [y - q for y in arr[s:e]]
 
 
 def _fixed_units(c: _Compiled) -> list[int]:
@@ -690,6 +713,8 @@ def _improve(
         s = c.score(left)
         if s < score:
             starts, score = left, s
+            if _FBI_ONCE:
+                return starts, score, made
         else:
             return starts, score, made
 
@@ -744,7 +769,7 @@ def _heuristic(
     buf = [0] * c.n
     free = [u for u in range(c.nunits) if c.ufixed[u] is None]
     population: list[tuple[tuple[int, int], list[float], list[int]]] = []
-    size = 16
+    size = _GA_SIZE
 
     def done() -> bool:
         elapsed = time.perf_counter() - t0

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import calendar as _stdcal
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
@@ -56,7 +56,7 @@ class EvmError(ValueError):
         self.field = field
 
 
-Number = Decimal | int | str
+Number = Decimal | int | float | str
 
 
 def to_decimal(value: object, field: str, where: str = "") -> Decimal:
@@ -308,10 +308,10 @@ def rollup(items: Iterable[Metrics]) -> Metrics:
     pv = sum((item.PV for item in items), ZERO)
     ev = sum((item.EV for item in items), ZERO)
     ac = sum((item.AC for item in items), ZERO)
-    etcs = [item.ETC_bottom_up for item in items]
-    etc = sum(etcs, ZERO) if items and all(value is not None for value in etcs) else None  # type: ignore[arg-type]
-    eacs = [item.EAC_tcpi for item in items if item.EAC_tcpi_given]
-    eac = sum(eacs, ZERO) if items and len(eacs) == len(items) else None  # type: ignore[arg-type]
+    etcs = [item.ETC_bottom_up for item in items if item.ETC_bottom_up is not None]
+    etc = sum(etcs, ZERO) if items and len(etcs) == len(items) else None
+    eacs = [item.EAC_tcpi for item in items if item.EAC_tcpi_given and item.EAC_tcpi is not None]
+    eac = sum(eacs, ZERO) if items and len(eacs) == len(items) else None
     return metrics(bac=bac, pv=pv, ev=ev, ac=ac, etc_bottom_up=etc, eac_for_tcpi=eac)
 
 
@@ -715,8 +715,3 @@ def schedule_at(tasks: Iterable[TaskValue], on: date, *, period: str = "week") -
             else period_end(start=start, periods=schedule.IEAC_t, period=period)
         ),
     )
-
-
-def metric_fields() -> tuple[str, ...]:
-    """The names of every field of :class:`Metrics` (for tests and serialisers)."""
-    return tuple(f.name for f in fields(Metrics))

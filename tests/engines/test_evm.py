@@ -234,3 +234,23 @@ def test_json_strings_are_plain_decimals_without_negative_zero():
     values = evm.as_json(m)
     assert (values["EV"], values["AC"], values["BAC"]) == ("0.00", "1000", "100000.00")
     assert values["CV"] == "-1000.00" and values["SV"] == "0.00"
+
+
+def test_rollup_sums_forecasts_only_when_every_item_has_one():
+    """Two projects: (BAC 100, PV 50, EV 40, AC 50, ETC 70, EAC 120) and (BAC 300, PV 100, EV 120, AC 100,
+    ETC 190, EAC 290). Sums 400 / 150 / 160 / 150: CPI = 160/150, SPI = 160/150 (not the mean of
+    0.8 and 1.2 = 1.0 for CPI); bottom-up ETC 260, EAC 410; TCPI to the summed EAC 410:
+    (400 - 160) / (410 - 150) = 240/260."""
+    a = evm.metrics(bac=100, pv=50, ev=40, ac=50, etc_bottom_up=70, eac_for_tcpi=120)
+    b = evm.metrics(bac=300, pv=100, ev=120, ac=100, etc_bottom_up=190, eac_for_tcpi=290)
+    total = evm.rollup([a, b])
+    sums = (total.BAC, total.PV, total.EV, total.AC)
+    assert sums == (400, 150, 160, 150)
+    assert total.CPI == Decimal(160) / Decimal(150) != (a.CPI + b.CPI) / 2  # type: ignore[operator]
+    assert (total.ETC_bottom_up, total.EAC_bottom_up, total.EAC_tcpi) == (260, 410, 410)
+    assert total.TCPI_eac == Decimal(240) / Decimal(260)
+    partial = evm.rollup([a, evm.metrics(bac=300, pv=100, ev=120, ac=100)])
+    assert partial.ETC_bottom_up is None and partial.reason("ETC_bottom_up") == "no bottom-up ETC given"
+    assert partial.EAC_tcpi == partial.EAC_cpi and not partial.EAC_tcpi_given
+    empty = evm.rollup([])
+    assert (empty.BAC, empty.EV, empty.CPI, empty.ETC_bottom_up) == (0, 0, None, None)

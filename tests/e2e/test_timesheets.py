@@ -17,6 +17,7 @@ from django.utils import timezone
 from keel.resources.models import Assignment, Resource, ResourcePool
 from keel.schedule import services as schedule_services
 from keel.schedule.models import ProjectSchedule
+from keel.timesheets import services as timesheet_services
 from keel.timesheets.models import Timesheet, monday
 from tests.conftest import PASSWORD
 from tests.e2e.test_journey import CHROMIUM, browser_page, shot  # noqa: F401 - the fixture
@@ -64,6 +65,9 @@ def test_lena_fills_and_submits_her_week_and_omar_approves(live_server, org, bro
         [(org.project_north, None, {i: "1" for i in range(5)})],
     )
     last.lines.update(note="Team meeting")
+    # This week's timesheet exists already (empty): every save moves its version on, and the other
+    # forms of the page must follow it
+    timesheet_services.timesheet_get_or_create_week(actor=org.member_north, week=this_week)
 
     page = browser_page
     _sign_in(page, live_server.url + "/timesheets/", "member_north")

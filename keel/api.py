@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from keel.benefits.api import benefits
 from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
 from keel.finance.api import finance
+from keel.governance.api import governance
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
 from keel.resources.api import resources
@@ -57,5 +58,6 @@ for router in (
     timesheets,
     finance,
     benefits,
+    governance,
 ):
     api.add_router("/", router)

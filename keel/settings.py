@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "keel.timesheets",
     "keel.finance",
     "keel.benefits",
+    "keel.governance",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("keel.timesheets.urls")),
     path("", include("keel.finance.urls")),
     path("", include("keel.benefits.urls")),
+    path("", include("keel.governance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

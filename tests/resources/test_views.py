@@ -231,3 +231,31 @@ def test_empty_states_say_what_to_do(client, org):
     assert (
         "Nothing waits for your decision" in client.get(reverse("resources:allocation_list")).content.decode()
     )
+
+
+def _more_people(pools, count):
+    for n in range(count):
+        person = services.resource_create(
+            actor=pools.rm_north, pool=pools.north, code=f"R-X{n}", name=f"Extra {n}", role=pools.analyst
+        )
+        services.resource_skill_set(actor=pools.rm_north, resource=person, skill=pools.python, level=2)
+
+
+def test_list_pages_cost_the_same_queries_for_few_or_many_resources(client, org, pools):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(org.admin)
+    pages = ("resources:resource_list", "resources:pool_list", "resources:resource_export")
+
+    def counts():
+        result = {}
+        for name in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            result[name] = len(queries.captured_queries)
+        return result
+
+    few = counts()
+    _more_people(pools, 25)
+    assert counts() == few

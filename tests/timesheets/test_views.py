@@ -186,3 +186,13 @@ def test_page_queries_do_not_grow_with_lines(client, org, team):
     )
     many = queries()
     assert many == one <= 12
+
+
+def test_a_rejected_week_shows_why_and_is_editable_again(client, org, team):
+    sheet = submitted(org.member_north, WEEK, [(org.project_north, team.build, {0: "8"})])
+    services.timesheet_reject(
+        actor=org.pm_north, timesheet=sheet, version=sheet.version, comment="Book Monday on Design"
+    )
+    client.force_login(org.member_north)
+    page = client.get(WEEK_URL).content.decode()
+    assert "Book Monday on Design" in page and 'name="h-l' in page

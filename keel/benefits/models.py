@@ -21,6 +21,9 @@ from keel.portfolio.models import Project
 VALUE_DIGITS = 18
 VALUE_PLACES = 4
 VALUE_MAX = Decimal("99999999999999.9999")
+# Benefit dates stay well inside what date arithmetic (periods, months) can reach.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
 
 
 class Frequency(models.TextChoices):
@@ -130,6 +133,12 @@ class Benefit(VersionedModel):
             errors["currency"] = (
                 "Only a financial benefit has a currency; leave it empty or mark it financial."
             )
+        for name in ("baseline_date", "target_date"):
+            day = getattr(self, name)
+            if day and not EARLIEST_DATE <= day <= LATEST_DATE:
+                errors[name] = f"{day} is out of range ({EARLIEST_DATE} to {LATEST_DATE})."
+        if errors:
+            raise ValidationError(errors)
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
             errors["target_date"] = "The target date must be after the baseline date."
         if self.baseline_value is not None and self.target_value == self.baseline_value:

@@ -1,6 +1,18 @@
 """Pages of the benefits register."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from keel.benefits import views
 
 app_name = "benefits"
-urlpatterns: list = []
+urlpatterns = [
+    path("benefits/", views.register, name="register"),
+    path("benefits/export.xlsx", views.export, name="export"),
+    path("benefits/new/", views.create, name="create"),
+    path("benefits/portfolio/", views.portfolio, name="portfolio"),
+    path("benefits/<int:benefit_id>/", views.detail, name="detail"),
+    path("benefits/<int:benefit_id>/edit/", views.update, name="update"),
+    path("benefits/<int:benefit_id>/measurements/new/", views.measurement_add, name="measurement_add"),
+    path("benefits/<int:benefit_id>/projects/add/", views.contribution_add, name="contribution_add"),
+    path("projects/<int:project_id>/benefits/", views.project_benefits, name="project_benefits"),
+]

@@ -1,0 +1,133 @@
+"""The benefits pages: register with filters and export, a benefit's page with the htmx measurement form,
+the benefit form, a project's benefits and the portfolio view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from keel.benefits import services
+from keel.benefits.models import Benefit, Measurement
+from tests.benefits.conftest import make_benefit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_filters_and_exports_only_what_the_user_sees(client, org, north_benefit, south_benefit):
+    make_benefit(org.pm_north, org.project_north, "B-Q", org.member_north, financial=False, name="Quality")
+    client.force_login(org.pm_north)
+    page = client.get(reverse("benefits:register"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "B-N" in text and "B-Q" in text and "B-S" not in text
+    filtered = client.get(reverse("benefits:register"), {"financial": "no"}, HTTP_HX_REQUEST="true")
+    assert "B-Q" in filtered.content.decode() and "B-N savings" not in filtered.content.decode()
+    export = client.get(reverse("benefits:export"), {"financial": "yes"})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Code", "Name", "Org unit")
+    assert [r[0] for r in rows[1:]] == ["B-N"]
+
+
+def test_empty_register_says_what_to_do(client, org):
+    client.force_login(org.pm_north)
+    assert (
+        "register what your projects are meant to deliver"
+        in client.get(reverse("benefits:register")).content.decode()
+    )
+
+
+def test_benefit_page_shows_realized_vs_planned_and_the_owner_adds_a_measurement(client, org, north_benefit):
+    client.force_login(org.member_north)
+    url = reverse("benefits:detail", kwargs={"benefit_id": north_benefit.pk})
+    page = client.get(url)
+    text = page.content.decode()
+    assert "Realized vs planned" in text and "Record a measurement" in text
+    chart = json.loads(
+        text.split('id="benefit-chart-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert chart["planned"][0] == ["2026-01-01", 0.0] and chart["realized"] == []
+
+    add = reverse("benefits:measurement_add", kwargs={"benefit_id": north_benefit.pk})
+    bad = client.post(add, {"measured_on": "2026-02-01", "value": "plenty"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200 and "not a number" in bad.content.decode()
+    done = client.post(
+        add, {"measured_on": "2026-02-01", "value": "9000", "note": "Jan"}, HTTP_HX_REQUEST="true"
+    )
+    fragment = done.content.decode()
+    assert 'id="benefit-realization"' in fragment and "Recorded 9000" in fragment
+    assert 'data-measurement="2026-02-01"' in fragment
+    assert Measurement.objects.get().recorded_by == org.member_north
+    # Without script the form posts as a page and comes back to the benefit.
+    plain = client.post(add, {"measured_on": "2026-02-02", "value": "9100"})
+    assert plain.status_code == 302 and plain["Location"] == url
+
+
+def test_viewers_see_no_forms_and_may_not_post(client, org, north_benefit):
+    client.force_login(org.exec)
+    text = client.get(reverse("benefits:detail", kwargs={"benefit_id": north_benefit.pk})).content.decode()
+    assert "Record a measurement" not in text and "Edit" not in text
+    add = reverse("benefits:measurement_add", kwargs={"benefit_id": north_benefit.pk})
+    assert client.post(add, {"measured_on": "2026-02-01", "value": "1"}).status_code == 403
+    assert not Measurement.objects.exists()
+
+
+def test_create_and_edit_through_the_form(client, org):
+    client.force_login(org.pm_north)
+    form = {
+        "code": "B-F",
+        "name": "Faster onboarding",
+        "lead_project": org.project_north.pk,
+        "owner": org.member_north.pk,
+        "measure": "Days to onboard",
+        "measure_unit": "days",
+        "baseline_value": "30",
+        "baseline_date": "2026-01-01",
+        "target_value": "10",
+        "target_date": "2025-12-01",
+        "milestones": "",
+        "frequency": "monthly",
+        "status": "active",
+    }
+    refused = client.post(reverse("benefits:create"), form)
+    assert refused.status_code == 422 and "must be after the baseline date" in refused.content.decode()
+    form["target_date"] = "2026-12-31"
+    form["milestones"] = "2026-06-30 15"
+    created = client.post(reverse("benefits:create"), form)
+    benefit = Benefit.objects.get(code="B-F")
+    assert created.status_code == 302 and benefit.org_unit == org.north
+    assert benefit.milestones == [{"date": "2026-06-30", "value": "15"}]
+    edit = reverse("benefits:update", kwargs={"benefit_id": benefit.pk})
+    assert "2026-06-30 15" in client.get(edit).content.decode()
+    saved = client.post(edit, {**form, "org_unit": org.north.pk, "name": "Quicker onboarding", "version": 1})
+    assert saved.status_code == 302
+    stale = client.post(edit, {**form, "org_unit": org.north.pk, "name": "Stale", "version": 1})
+    assert stale.status_code == 409
+    benefit.refresh_from_db()
+    assert benefit.name == "Quicker onboarding"
+
+
+def test_add_a_contributing_project(client, org, north_benefit):
+    client.force_login(org.admin)
+    url = reverse("benefits:contribution_add", kwargs={"benefit_id": north_benefit.pk})
+    assert client.post(url, {"project": org.project_south.pk, "share_percent": "20"}).status_code == 302
+    again = client.post(url, {"project": org.project_south.pk})
+    assert again.status_code == 422 and "already contributes" in again.content.decode()
+
+
+def test_project_and_portfolio_pages(client, org, north_benefit, south_benefit):
+    services.measurement_record(
+        actor=org.member_north, benefit=north_benefit, measured_on=dt.date(2026, 3, 1), value="100"
+    )
+    client.force_login(org.pm_north)
+    project = client.get(reverse("benefits:project_benefits", kwargs={"project_id": org.project_north.pk}))
+    assert "B-N" in project.content.decode()
+    portfolio = client.get(reverse("benefits:portfolio")).content.decode()
+    assert "B-N" in portfolio and "B-S" not in portfolio
+    at_risk = portfolio.split('id="at-risk"')[1].split('id="overdue-heading"')[0]
+    assert 'data-benefit="B-N"' in at_risk  # 100 measured where 19,397 was planned
+    assert "Financial benefits in NOK" in portfolio

@@ -36,7 +36,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from keel.core.errors import NotFound
@@ -323,6 +324,12 @@ class _DayTable:
         return cached
 
 
+def _parse_utc(text: str) -> dt.datetime:
+    """A datetime column read as text (UTC; naive on SQLite, "+00" on PostgreSQL) as an aware datetime."""
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 # --- reading rows ------------------------------------------------------------------------------------
 
 
@@ -416,14 +423,16 @@ def _compute(
             task__finish__gt=dt.datetime.combine(window_start - margin, dt.time.min, tzinfo=utc),
             task__project__status__in=statuses,
         )
+        # Read as text and parsed below: Django's per-value datetime conversion is most of the read time.
+        .annotate(start_text=Cast("task__start", CharField()), finish_text=Cast("task__finish", CharField()))
         .values_list(
             "resource_id",
             "units",
             "work_minutes",
             "task_id",
             "task__name",
-            "task__start",
-            "task__finish",
+            "start_text",
+            "finish_text",
             "task__duration_minutes",
             "task__elapsed",
             "task__calendar_id",
@@ -466,11 +475,17 @@ def _compute(
     # Local task spans and the calendar each one runs on.
     spans = []
     first_day, last_day = window_start, window_end
+    default_zone = settings.TIME_ZONE
+    zones: dict[str, ZoneInfo] = {}
     for row in assignments:
         (_, _, _, _, _, start, finish, _, elapsed, task_cal, _, _, _, _, unit_id, sched_cal, zone) = row
         if start is None or finish is None:
             continue
-        tz = ZoneInfo(zone or units.zone.get(unit_id, settings.TIME_ZONE))
+        start, finish = _parse_utc(start), _parse_utc(finish)
+        name = zone or units.zone.get(unit_id) or default_zone
+        tz = zones.get(name)
+        if tz is None:
+            tz = zones[name] = ZoneInfo(name)
         local_start = start.astimezone(tz).replace(tzinfo=None)
         local_finish = finish.astimezone(tz).replace(tzinfo=None)
         if elapsed:
@@ -531,10 +546,12 @@ def _compute(
         while day <= end and day < window_end:
             load.capacity[period_index(day)] -= days.day_minutes(day) * factor
             day += dt.timedelta(days=1)
-    for load in by_id.values():
-        load.capacity = [max(0.0, value) for value in load.capacity]
+    for resource_id in {leave[0] for leave in leaves}:
+        if resource_id in by_id:
+            by_id[resource_id].capacity = [max(0.0, value) for value in by_id[resource_id].capacity]
 
     lines: dict[tuple[int, int], list[DemandLine]] = defaultdict(list)
+    rates: dict[tuple[int, Any], list[float]] = {}
     for row, local_start, local_finish, key in spans:
         (resource_id, units_pct, work, task_id, task_name, _, _, duration, _, _, project_id) = row[:11]
         load = by_id.get(resource_id)
@@ -546,24 +563,57 @@ def _compute(
         days = table(key)
         low, high = days.before(local_start), days.before(local_finish)
         if high <= low:  # no working time in the span: spread over elapsed time instead
-            days = table(_ELAPSED)
+            key = _ELAPSED
+            days = table(key)
             low, high = days.before(local_start), days.before(local_finish)
         bounds = days.bounds(periods)
         span = high - low
-        index = max(0, period_index(local_start.date()))
-        while index < n and bounds[index] <= high:
-            if span > 0:
-                minutes = total * (min(high, bounds[index + 1]) - max(low, bounds[index])) / span
-            else:  # a zero-length task carrying work: all of it on its day
-                period = periods[index]
-                minutes = total if period.start <= local_start.date() < period.end else 0
-            if minutes > 0:
-                load.demand[index] += minutes
+        if span <= 0:  # a zero-length task carrying work: all of it on its day
+            index = period_index(local_start.date())
+            if 0 <= index < n and local_start.date() < window_end:
+                load.demand[index] += total
                 if detail:
+                    lines[(resource_id, index)].append(
+                        DemandLine(TASK, project_id, row[11], row[12], row[13], task_id, task_name, total)
+                    )
+            continue
+        rate = total / span
+        if detail:
+            for index in range(max(0, period_index(local_start.date())), n):
+                if bounds[index] > high:
+                    break
+                minutes = rate * (min(high, bounds[index + 1]) - max(low, bounds[index]))
+                if minutes > 0:
+                    load.demand[index] += minutes
                     lines[(resource_id, index)].append(
                         DemandLine(TASK, project_id, row[11], row[12], row[13], task_id, task_name, minutes)
                     )
-            index += 1
+            continue
+        # The periods holding the start and the finish get their share; those wholly inside the span
+        # get rate × their working minutes, added once per resource and calendar at the end.
+        first = period_index(local_start.date())
+        last = period_index(local_finish.date()) if local_finish.date() < window_end else n
+        for index in {first, last}:
+            if 0 <= index < n:
+                load.demand[index] += max(
+                    0.0, rate * (min(high, bounds[index + 1]) - max(low, bounds[index]))
+                )
+        inner_first, inner_last = max(first + 1, 0), min(last - 1, n - 1)
+        if inner_first <= inner_last:
+            steps = rates.get((resource_id, key))
+            if steps is None:
+                steps = rates[(resource_id, key)] = [0.0] * (n + 1)
+            steps[inner_first] += rate
+            steps[inner_last + 1] -= rate
+
+    for (resource_id, key), steps in rates.items():
+        bounds = tables[key].bounds(periods)
+        demand = by_id[resource_id].demand
+        running = 0.0
+        for index in range(n):
+            running += steps[index]
+            if running:
+                demand[index] += running * (bounds[index + 1] - bounds[index])
 
     for resource_id, project_id, code, name, status, first, last, per_week, alloc_status in allocations:
         load = by_id.get(resource_id)

@@ -62,17 +62,19 @@ class PeriodOut(Schema):
     label: str
 
 
-class CellOut(Schema):
-    """One resource (or role, or skill) in one period, in hours."""
+class SeriesOut(Schema):
+    """Per period of the window, in hours: one number per period in each list."""
 
-    capacity_hours: float
-    demand_hours: float
-    requested_hours: float = Field(..., description="Requested allocations, not counted in the load")
-    load_percent: float | None = Field(..., description="Demand / capacity; null for demand without capacity")
-    over: bool = Field(..., description="Demand above capacity")
+    capacity_hours: list[float]
+    demand_hours: list[float]
+    requested_hours: list[float] = Field(..., description="Requested allocations, not counted in the load")
+    load_percent: list[float | None] = Field(
+        ..., description="Demand / capacity; null for demand without capacity"
+    )
+    over: list[bool] = Field(..., description="Demand above capacity")
 
 
-class ResourceRowOut(Schema):
+class ResourceRowOut(SeriesOut):
     """A resource's row of the heatmap."""
 
     id: int
@@ -84,7 +86,6 @@ class ResourceRowOut(Schema):
     role_id: int | None
     role_name: str
     max_units: int
-    cells: list[CellOut]
 
 
 class HeatmapOut(Schema):
@@ -96,13 +97,12 @@ class HeatmapOut(Schema):
     rows: list[ResourceRowOut]
 
 
-class GroupRowOut(Schema):
+class GroupRowOut(SeriesOut):
     """A generic role's or a skill's capacity and demand (its resources summed)."""
 
     id: int
     name: str
     resource_ids: list[int]
-    cells: list[CellOut]
 
 
 class GroupsOut(Schema):
@@ -184,17 +184,14 @@ def _period(period: selectors.Period) -> dict[str, Any]:
     return {"key": period.key, "start": period.start, "end": period.end, "label": period.label}
 
 
-def _cells(load: Any, n: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "capacity_hours": selectors.hours(load.capacity[i]),
-            "demand_hours": selectors.hours(load.demand[i]),
-            "requested_hours": selectors.hours(load.requested[i]),
-            "load_percent": load.load(i),
-            "over": load.over(i),
-        }
-        for i in range(n)
-    ]
+def _series(load: Any, n: int) -> dict[str, list[Any]]:
+    return {
+        "capacity_hours": [selectors.hours(value) for value in load.capacity],
+        "demand_hours": [selectors.hours(value) for value in load.demand],
+        "requested_hours": [selectors.hours(value) for value in load.requested],
+        "load_percent": [load.load(i) for i in range(n)],
+        "over": [load.over(i) for i in range(n)],
+    }
 
 
 def _line(
@@ -223,7 +220,7 @@ def _groups(matrix: selectors.GroupMatrix) -> dict[str, Any]:
         "include_proposed": matrix.filters.include_proposed,
         "periods": [_period(p) for p in matrix.periods],
         "groups": [
-            {"id": g.id, "name": g.name, "resource_ids": [m.id for m in g.members], "cells": _cells(g, n)}
+            {"id": g.id, "name": g.name, "resource_ids": [m.id for m in g.members], **_series(g, n)}
             for g in matrix.groups
         ],
     }
@@ -254,7 +251,7 @@ def heatmap(request: HttpRequest, filters: Query[CapacityFilterIn]) -> Any:
                 "role_id": r.role_id,
                 "role_name": r.role_name,
                 "max_units": r.max_units,
-                "cells": _cells(r, n),
+                **_series(r, n),
             }
             for r in matrix.rows
         ],

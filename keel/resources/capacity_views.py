@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
@@ -139,7 +140,9 @@ def _heatmap_chart(matrix: selectors.CapacityMatrix) -> dict[str, Any]:
 
 
 def _table(matrix: selectors.CapacityMatrix) -> list[dict[str, Any]]:
-    """The heatmap's table: per resource, per period its hours, load and over-allocation."""
+    """The heatmap's table: per resource, per period its hours, load, over-allocation and cell link."""
+    base = reverse("capacity:cell")
+    suffix = "&include_proposed=on" if matrix.filters.include_proposed else ""
     return [
         {
             "row": row,
@@ -152,6 +155,7 @@ def _table(matrix: selectors.CapacityMatrix) -> list[dict[str, Any]]:
                     "load": row.load(i),
                     "over": row.over(i),
                     "level": _level(row.load(i), row.over(i)),
+                    "href": f"{base}?resource={row.id}&period={period.key}{suffix}",
                 }
                 for i, period in enumerate(matrix.periods)
             ],
@@ -266,10 +270,12 @@ def _xlsx(matrix: selectors.CapacityMatrix) -> bytes:
         for row in matrix.rows:
             values: list[Any] = [row.name, row.code, row.kind, row.pool_code, row.role_name]
             for i in range(len(matrix.periods)):
-                cell_ = WriteOnlyCell(sheet, value=value(row, i))
                 if row.over(i):
-                    cell_.fill = red
-                values.append(cell_)
+                    over = WriteOnlyCell(sheet, value=value(row, i))
+                    over.fill = red
+                    values.append(over)
+                else:
+                    values.append(value(row, i))
             sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)

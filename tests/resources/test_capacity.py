@@ -138,6 +138,24 @@ def test_a_task_spanning_two_weeks_is_spread_by_its_working_time(world, org):
     assert row(matrix, world.ada).load(0) == 37.5  # 12 of 32 hours
 
 
+def test_a_long_task_is_spread_the_same_whether_the_window_cuts_it_or_not(world, org):
+    # Monday 2 March to Friday 27 March: 19 working days (Wednesday 4 March is a holiday), 152 h.
+    build = task(org.project_north, "Build", at(d(3, 2), 8), at(d(3, 27), 17), 19 * 8 * H)
+    Assignment.objects.create(task=build, resource=world.ada)
+    whole = capacity.capacity_matrix_for_user(org.admin, weeks(periods=5))
+    assert row(whole, world.ada).demand == [32 * H, 40 * H, 40 * H, 40 * H, 0]
+    cut = capacity.capacity_matrix_for_user(org.admin, CapacityFilters(start=d(3, 11), periods=2))
+    assert row(cut, world.ada).demand == [40 * H, 40 * H]
+    by_month = capacity.capacity_matrix_for_user(
+        org.admin, CapacityFilters(start=d(2, 1), periods=3, granularity=capacity.MONTH)
+    )
+    assert row(by_month, world.ada).demand == [0, 152 * H, 0]
+    # The lines behind each cell add up to the same numbers.
+    for index, period in enumerate(whole.periods):
+        cell = capacity.cell_detail_for_user(org.admin, world.ada.pk, period.start, weeks())
+        assert sum(line.minutes for line in cell.lines) == row(whole, world.ada).demand[index]
+
+
 def test_a_task_starting_at_noon_counts_its_afternoon_only(world, org):
     # Thursday 13:00 to Monday 12:00: 4 h + 8 h + 4 h of working time, 16 h of work.
     fix = task(org.project_north, "Fix", at(d(3, 5), 13), at(d(3, 9), 12), 16 * H)

@@ -153,6 +153,7 @@ class Task:
     free_float: int | None = None
     critical: bool | None = None
     leveling_delay: int = 0
+    splits: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -402,6 +403,7 @@ def to_engine(project: InterchangeProject, *, resource_spans: bool = True) -> cp
                 deadline=task.deadline,
                 manual_start=task.start if task.manual and not task.summary else None,
                 leveling_delay=0 if task.summary else task.leveling_delay,
+                splits=() if task.summary or task.uid in spans else task.splits,
             )
         )
     links = tuple(

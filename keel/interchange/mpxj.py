@@ -761,9 +761,8 @@ class _Reader:
             self.warnings.append(f"{label}: its secondary constraint was not read (Keel holds one per task)")
         if task.getRecurring() and has_children:
             self.warnings.append(f"{label} is a recurring task; its occurrences were read as ordinary tasks")
-        parts = self.split_parts(task) if not summary else 1
-        if parts > 1:
-            self.warnings.append(f"{label} is split into {parts} parts; Keel holds it as one stretch")
+        duration_minutes = max(0, self.minutes(duration) or 0)
+        splits = self.splits(task, duration_minutes, elapsed) if not summary else ()
         total_float = task.getTotalSlack()
         free_float = task.getFreeSlack()
         percent = task.getPercentageComplete()
@@ -804,6 +803,7 @@ class _Reader:
             free_float=self.minutes(free_float),
             critical=bool(task.getCritical()),
             leveling_delay=self.leveling_delay(task.getLevelingDelay()),
+            splits=splits,
         )
 
     def leveling_delay(self, delay: Any) -> int:
@@ -835,27 +835,53 @@ class _Reader:
             return f"{topic_name}: {text}" if text and topic_name and topic_name != "Notes" else text
         return _str(notes.toString()).strip("\n")
 
-    def split_parts(self, task: Any) -> int:
-        """How many stretches of work a task has: pauses of working time between its work segments split it.
+    def splits(self, task: Any, duration: int, elapsed: bool) -> tuple[tuple[int, int], ...]:
+        """A split task's pauses as ``(offset, pause)`` working minutes (see ``keel.engines.cpm.Task``).
 
-        Segments that merely touch (a contoured assignment's changing rate, seconds apart) are one stretch.
+        Pauses of working time between a task's work segments split it; segments that merely touch (a
+        contoured assignment's changing rate, seconds apart) are one stretch. The splits are kept when
+        the stretches of work add up to the duration on the task's calendar; otherwise the task is
+        held as one stretch, with a warning.
         """
         segments = task.getWorkSplits()
         if segments is None or len(segments) < 2:
-            return 1
+            return ()
         calendar = task.getEffectiveCalendar()
-        parts = 1
-        previous_end = segments[0].getEnd()
-        for segment in list(segments)[1:]:
-            start = segment.getStart()
-            gap = _datetime(start) - _datetime(previous_end)
-            if gap >= timedelta(minutes=1) and (
-                calendar is None
-                or float(calendar.getWork(previous_end, start, self.j.TimeUnit.MINUTES).getDuration()) >= 1
-            ):
-                parts += 1
-            previous_end = segment.getEnd()
-        return parts
+        minutes = self.j.TimeUnit.MINUTES
+
+        def work(start: Any, end: Any) -> int:
+            if calendar is None:
+                return round((_datetime(end) - _datetime(start)) / timedelta(minutes=1))
+            return round(float(calendar.getWork(start, end, minutes).getDuration()))
+
+        stretches: list[list[int]] = []
+        pauses: list[int] = []
+        previous_end = None
+        for segment in segments:
+            start, end = segment.getStart(), segment.getEnd()
+            gap = 0 if previous_end is None else work(previous_end, start)
+            if stretches and (gap < 1 or _datetime(start) - _datetime(previous_end) < timedelta(minutes=1)):
+                stretches[-1][0] += work(start, end)
+            else:
+                if stretches:
+                    pauses.append(gap)
+                stretches.append([work(start, end)])
+            previous_end = end
+        if len(stretches) < 2:
+            return ()
+        name = _str(task.getName())
+        label = f"task {name!r} (UID {_int(task.getUniqueID())})"
+        if elapsed or sum(s[0] for s in stretches) != duration:
+            self.warnings.append(
+                f"{label} is split into {len(stretches)} parts; Keel holds it as one stretch"
+            )
+            return ()
+        result = []
+        done = 0
+        for stretch, pause in zip(stretches, pauses, strict=False):
+            done += stretch[0]
+            result.append((done, pause))
+        return tuple(result)
 
     # -- links --
 
@@ -1401,6 +1427,11 @@ class _Writer:
             target.setCritical(task.critical)
         if task.leveling_delay and not task.summary:
             target.setLevelingDelay(self.duration(task.leveling_delay, TimeUnit.DAYS))
+        if task.splits and not task.summary:
+            self.warnings.append(
+                f"task {task.name!r} (UID {task.uid}) is split into {len(task.splits) + 1} parts; the file "
+                "holds its work as one stretch from its start"
+            )
 
     def data_date(self) -> datetime | None:
         """A data date for a Primavera file of a project with progress but no status date.

@@ -451,6 +451,10 @@ def _task_data(
     if len(task.name) > 255:
         warnings.append(f"{label}: the name was cut to 255 characters")
     progress = not task.summary
+    if task.splits and progress:
+        warnings.append(
+            f"{label} is split into {len(task.splits) + 1} parts; Keel schedules its work as one stretch"
+        )
     actual_start, actual_finish = _actual_dates(task)
     return services.TaskData(
         uid=task.uid,

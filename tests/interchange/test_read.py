@@ -197,12 +197,17 @@ def test_resources_rates_and_assignments():
     assert completed.percent_complete == 100 and completed.actual_finish == local("2006-08-29 17:00")
 
 
-def test_split_tasks_are_reported_not_contoured_ones():
-    assert [w for w in samples.read("mspdisplittask").warnings if "split" in w] == [
-        "task 'Split Task 1' (UID 1) is split into 2 parts; Keel holds it as one stretch",
-        "task 'Split Task 2' (UID 2) is split into 3 parts; Keel holds it as one stretch",
-    ]
-    assert not [w for w in samples.read("mspdiresource").warnings if "split" in w]
+def test_split_tasks_are_read_not_contoured_ones():
+    # Split Task 1: 4 days of work, 3 days paused, 6 more; Split Task 2: 3 days, 2 paused, 5, 3 paused, 7
+    project = samples.read("mspdisplittask")
+    assert {t.uid: t.splits for t in project.tasks} == {
+        1: ((1920, 1440),),
+        2: ((1440, 960), (3840, 1440)),
+    }
+    assert not [w for w in project.warnings if "split" in w]
+    contoured = samples.read("mspdiresource")
+    assert not [t for t in contoured.tasks if t.splits]
+    assert not [w for w in contoured.warnings if "split" in w]
 
 
 def test_ganttproject_dependencies_of_sub_tasks_are_read():

@@ -31,6 +31,13 @@ MSPDI_UNKEPT = {
     ("NewProductDev", 36): {"total_float", "critical"},
     ("NewProductDev", 48): {"total_float", "critical"},
 }
+# MPXJ writes no timephased work, so a split task's pauses do not go out (the writer says so).
+SPLIT_WARNINGS = {
+    "mspdisplittask": (
+        "task 'Split Task 1' (UID 1) is split into 2 parts; the file holds its work as one stretch from its start",
+        "task 'Split Task 2' (UID 2) is split into 3 parts; the file holds its work as one stretch from its start",
+    )
+}
 PROJECT_FIELDS = (
     "name",
     "start",
@@ -69,7 +76,7 @@ def test_ms_project_xml_round_trip_keeps_everything(key, exported):
     # Given a sample read by Keel, when it is written as MS Project XML and read again
     original = samples.read(key)
     again, warnings = exported(key, "mspdi")
-    assert warnings == ()
+    assert warnings == SPLIT_WARNINGS.get(key, ())
     # Then the project, its tasks (UIDs, names, WBS, dates, ...), links, calendars, resources,
     # assignments and baselines are the same
     assert {f: getattr(again, f) for f in PROJECT_FIELDS} == {f: getattr(original, f) for f in PROJECT_FIELDS}
@@ -78,6 +85,8 @@ def test_ms_project_xml_round_trip_keeps_everything(key, exported):
         unkept = set(MSPDI_UNKEPT.get((key, task.uid), set()))
         if task.free_float is None:
             unkept.add("free_float")
+        if key in SPLIT_WARNINGS:
+            unkept.add("splits")
         assert task_fields(again.task(task.uid), unkept) == task_fields(task, unkept), task.uid
     assert set(again.links) == set(original.links)
     assert {c.uid: c for c in again.calendars} == {c.uid: c for c in original.calendars}

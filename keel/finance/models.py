@@ -241,6 +241,8 @@ class Expense(VersionedModel):
     )
 
     scope_path = PROJECT_PATH
+    # The uploaded file is kept with the expense, not copied into the audit trail.
+    audit_exclude = (*VersionedModel.audit_exclude, "attachment")
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -319,6 +319,7 @@ def expense_create(
     unknown = set(fields) - set(EXPENSE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown expense fields: {', '.join(sorted(unknown))}")
+    _amounts(amount=amount)
     expense = Expense(
         project=project,
         date=date,

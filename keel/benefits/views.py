@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from keel.benefits import exports, selectors, services
 from keel.benefits.forms import BenefitFilterForm, BenefitForm, ContributionForm, MeasurementForm
 from keel.benefits.models import Benefit
+from keel.benefits.templatetags.benefits_ui import quantity
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.pagination import paginate
 from keel.core.views import add_domain_error, is_partial, page, render_page
@@ -131,7 +132,9 @@ def measurement_add(request: HttpRequest, benefit_id: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             add_domain_error(form, exc)
         else:
-            message = f"Recorded {measurement.value} {benefit.measure_unit} on {measurement.measured_on}."
+            message = (
+                f"Recorded {quantity(measurement.value)} {benefit.measure_unit} on {measurement.measured_on}."
+            )
             if is_partial(request):
                 context = _detail_context(request, benefit, saved=message)
                 return render(request, "benefits/_realization.html", context)

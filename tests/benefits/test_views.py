@@ -59,7 +59,7 @@ def test_benefit_page_shows_realized_vs_planned_and_the_owner_adds_a_measurement
         add, {"measured_on": "2026-02-01", "value": "9000", "note": "Jan"}, HTTP_HX_REQUEST="true"
     )
     fragment = done.content.decode()
-    assert 'id="benefit-realization"' in fragment and "Recorded 9000" in fragment
+    assert 'id="benefit-realization"' in fragment and "Recorded 9,000" in fragment
     assert 'data-measurement="2026-02-01"' in fragment
     assert Measurement.objects.get().recorded_by == org.member_north
     # Without script the form posts as a page and comes back to the benefit.

@@ -66,7 +66,9 @@
       var build = BUILDERS[el.dataset.benefitChart];
       if (!data || !build) { return; }
       var chart = window.echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(build(data));
+      var option = build(data);
+      option.animation = false;  // drawn at once: the numbers are what matter, and screenshots show them
+      chart.setOption(option);
       el.dataset.ready = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });

@@ -311,7 +311,8 @@ def overdue_everywhere(today: dt.date) -> list[BenefitState]:
 
 @dataclass(frozen=True)
 class CurrencySeries:
-    """Financial benefits of one currency summed per month: planned gain and realized gain."""
+    """Financial benefits of one currency summed per month (named by its first day, valued at its end):
+    planned gain and realized gain over the baselines."""
 
     currency: str
     months: list[dt.date]
@@ -341,18 +342,20 @@ class PortfolioBenefits:
 
 
 def _currency_series(currency: str, states: list[BenefitState], today: dt.date) -> CurrencySeries:
-    """Monthly sums of planned and realized gain (realized: the latest measurement up to that month)."""
+    """Sums of planned and realized gain at the end of each month (realized: the latest measurement by
+    then, for months up to the current one)."""
     first = min(s.benefit.baseline_date for s in states)
     last = max(max(s.benefit.target_date for s in states), today)
     months = curve.month_starts(first, last)
     planned = []
     realized = []
     for month in months:
+        end = curve.add_months(month, 1) - dt.timedelta(days=1)
         p = r = Decimal("0")
         for s in states:
             b = s.benefit
-            p += curve.planned_value(b.planned_points, month) - b.baseline_value
-            measured = [row.realized for row in s.series if row.realized is not None and row.day <= month]
+            p += curve.planned_value(b.planned_points, end) - b.baseline_value
+            measured = [row.realized for row in s.series if row.realized is not None and row.day <= end]
             if measured and month <= today:
                 r += measured[-1] - b.baseline_value
         planned.append(p)

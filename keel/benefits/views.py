@@ -293,7 +293,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 "benefits": c.benefits,
                 "rows": list(zip(c.months, c.planned_gain, c.realized_gain, strict=True)),
                 "chart": {
-                    "months": [m.isoformat() for m in c.months],
+                    "months": [f"{m:%b %Y}" for m in c.months],
                     "planned": [_num(v) for v in c.planned_gain],
                     "realized": [
                         _num(v) if m <= report.today else None

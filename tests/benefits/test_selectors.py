@@ -144,8 +144,9 @@ def test_portfolio_sums_financial_gains_per_currency(org, north_benefit, south_b
     assert [c.currency for c in report.currencies] == ["EUR", "NOK"]
     nok = report.currencies[1]
     assert nok.months[:3] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
-    # 1 Mar 2026 is day 59: 120000 × 59/365 = 19397.2603 planned; 12000 realized (measured 1 Feb).
-    assert nok.planned_gain[2] == Decimal("19397.2603")
+    # Valued at the month's end: 31 Mar 2026 is day 89, 120000 × 89/365 = 29260.2740 planned; 12000
+    # realized (measured 1 Feb); January ends before the first measurement.
+    assert nok.planned_gain[:3] == [Decimal("9863.0137"), Decimal("19068.4932"), Decimal("29260.2740")]
     assert nok.realized_gain[:3] == [Decimal("0"), Decimal("12000"), Decimal("12000")]
     assert nok.realized_gain[3] == Decimal("0")  # April is after today: nothing realized yet
     north_only = selectors.portfolio_benefits_for_user(org.pm_north, today=D(2026, 3, 15))

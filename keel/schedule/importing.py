@@ -394,8 +394,9 @@ def calendar_rows(
 def _note_resource_driven(source: interchange.InterchangeProject, warnings: list[str]) -> None:
     """Name tasks whose dates in the file come from resources working on other calendars.
 
-    Keel schedules a task by its duration on the task's calendar (resources are not imported yet),
-    so such a task lasts its duration in Keel, not the longer span its resources' hours gave it.
+    Keel schedules a task by its duration on the task's calendar (its engine does not spread work over
+    the resources' calendars), so such a task lasts its duration in Keel, not the longer span its
+    resources' hours gave it.
     """
     spans = interchange.resource_spans_of(source, interchange.engine_calendars(source))
     for task in source.tasks:

@@ -335,6 +335,34 @@ def test_export_to_primavera_and_back(org, tmp_path):
         assert {(k.predecessor_uid, k.successor_uid, k.type.value) for k in read.links} == leaf_links
 
 
+@pytest.mark.parametrize(("format", "suffix"), [("mspdi", ".xml"), ("xer", ".xer"), ("pmxml", ".xml")])
+def test_resources_and_assignments_go_out_and_come_back(org, tmp_path, format, suffix):
+    # Given the resource sample imported into NORTH (four resources, five assignments)
+    project = project_import(
+        actor=org.pm_north, path=samples.path("mspdiresource"), org_unit=org.north
+    ).project
+    stored = {
+        (a.task.uid, a.resource.code, a.units, a.work_minutes)
+        for a in Assignment.objects.filter(task__project=project).select_related("task", "resource")
+    }
+    # When it is exported and the file read back: the resources the project uses (Concrete, assigned
+    # to no task, stays in the pool: Keel keeps no list of a project's resources besides its assignments)
+    path = tmp_path / f"resources{suffix}"
+    written = project_export(user=org.pm_north, project=project, path=path, format=format)
+    assert (written.resources, written.assignments) == (3, 5)
+    read = mpxj.read_project(path)
+    # Then the file holds the resources by code and name, and the assignments with units and work
+    codes = {r.uid: r.code for r in read.resources}
+    assert {(r.code, r.name) for r in read.resources} == set(
+        Resource.objects.filter(assignments__task__project=project).values_list("code", "name").distinct()
+    )
+    assert {(a.task_uid, codes[a.resource_uid], int(a.units), a.work) for a in read.assignments} == stored
+    # And importing that file again finds the same resources: no duplicates
+    again = project_import(actor=org.pm_north, path=path, org_unit=org.north)
+    assert again.resources.created == () and Resource.objects.count() == 4
+    assert Assignment.objects.filter(task__project=again.project).count() == 5
+
+
 def test_baselines_come_in_and_go_out(org, tmp_path):
     # Given a file with a saved baseline (written by Keel from a sample with Baseline and Baseline3)
     source = samples.read("mspdirelations")

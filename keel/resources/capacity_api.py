@@ -185,12 +185,16 @@ def _period(period: selectors.Period) -> dict[str, Any]:
 
 
 def _series(load: Any, n: int) -> dict[str, list[Any]]:
+    capacity, demand = load.capacity, load.demand
     return {
-        "capacity_hours": [selectors.hours(value) for value in load.capacity],
-        "demand_hours": [selectors.hours(value) for value in load.demand],
-        "requested_hours": [selectors.hours(value) for value in load.requested],
-        "load_percent": [load.load(i) for i in range(n)],
-        "over": [load.over(i) for i in range(n)],
+        "capacity_hours": [round(value / 60, 2) for value in capacity],
+        "demand_hours": [round(value / 60, 2) for value in demand],
+        "requested_hours": [round(value / 60, 2) for value in load.requested],
+        "load_percent": [
+            round(100 * d / c, 1) if c > 0 else (None if d > 0 else 0.0)
+            for d, c in zip(demand, capacity, strict=True)
+        ],
+        "over": [d > c + selectors.OVER_TOLERANCE for d, c in zip(demand, capacity, strict=True)],
     }
 
 

@@ -86,6 +86,7 @@ def test_raj_finds_the_projects_behind_an_over_allocation(live_server, org, brow
     row = page.get_by_role("row", name=re.compile("ADA"))
     expect(row).to_contain_text("Splice fibre")
     expect(row).to_contain_text("CY")
+    shot(page, "capacity-overallocations")
 
     # The role chart, with the what-if switch on.
     page.get_by_role("link", name="Role capacity vs demand").click()
@@ -93,4 +94,5 @@ def test_raj_finds_the_projects_behind_an_over_allocation(live_server, org, brow
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("with proposed projects")).to_be_visible()
     expect(page.locator("#role-chart svg")).to_be_visible()
+    shot(page, "capacity-roles")
     assert not page.keel_errors, page.keel_errors

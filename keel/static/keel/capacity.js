@@ -79,13 +79,13 @@
     chart.setOption({
       tooltip: { trigger: "axis", valueFormatter: function (v) { return hours(v); } },
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      grid: { left: 8, right: 16, top: 32, bottom: 40, containLabel: true },
       xAxis: { type: "category", data: d.periods },
       yAxis: { type: "value", name: "hours" },
       series: [
         { name: "Demand", type: "bar", stack: "demand", data: d.demand, itemStyle: { color: "#0d6efd" } },
         { name: "Requested", type: "bar", stack: "demand", data: d.requested, itemStyle: { color: "#9ec5fe" } },
-        { name: "Capacity", type: "line", step: "middle", data: d.capacity, itemStyle: { color: "#198754" }, lineStyle: { width: 3 } }
+        { name: "Capacity", type: "line", symbolSize: 7, data: d.capacity, itemStyle: { color: "#198754" }, lineStyle: { width: 3 } }
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from keel.benefits import selectors
-from keel.benefits.models import Benefit, Frequency
+from keel.benefits.models import AtRiskThreshold, Benefit, Frequency
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
 from keel.portfolio.forms import PersonChoiceField, UnitChoiceField
@@ -183,3 +183,20 @@ class ContributionForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = selectors.visible_projects(user)
+
+
+class ThresholdForm(forms.Form):
+    """The at-risk threshold of a unit's subtree (PMO administrators)."""
+
+    org_unit = UnitChoiceField(
+        queryset=None, label="Org unit", help_text="Applies to the units below it too."
+    )
+    at_risk_percent = forms.DecimalField(
+        min_value=0, max_value=100, decimal_places=2, label="At risk when behind plan by more than (%)"
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_selectors.org_unit_list_where(
+            user, AtRiskThreshold, Action.CHANGE
+        )

@@ -169,7 +169,24 @@ def threshold_for_unit(unit: OrgUnit, thresholds: dict[int, Decimal] | None = No
     for unit_id in reversed(unit.ancestor_ids):
         if unit_id in thresholds:
             return thresholds[unit_id]
+    return threshold_for_unit_default()
+
+
+def threshold_for_unit_default() -> Decimal:
+    """The threshold where no unit has one: the KEEL_BENEFITS_AT_RISK_PERCENT setting, else 10 %."""
     return Decimal(str(getattr(settings, "KEEL_BENEFITS_AT_RISK_PERCENT", DEFAULT_AT_RISK_PERCENT)))
+
+
+def threshold_list_for_user(user: Any) -> QuerySet[AtRiskThreshold]:
+    """The at-risk thresholds of the units the user sees, in tree order."""
+    return scoping.visible(user, AtRiskThreshold.objects.select_related("org_unit")).order_by(
+        "org_unit__path"
+    )
+
+
+def can_set_thresholds(user: Any) -> bool:
+    """Whether the user may set an at-risk threshold somewhere (PMO administrators)."""
+    return scoping.can_anywhere(user, Action.CHANGE, AtRiskThreshold)
 
 
 @dataclass(frozen=True)

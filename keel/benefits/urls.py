@@ -10,6 +10,7 @@ urlpatterns = [
     path("benefits/export.xlsx", views.export, name="export"),
     path("benefits/new/", views.create, name="create"),
     path("benefits/portfolio/", views.portfolio, name="portfolio"),
+    path("benefits/thresholds/", views.thresholds, name="thresholds"),
     path("benefits/<int:benefit_id>/", views.detail, name="detail"),
     path("benefits/<int:benefit_id>/edit/", views.update, name="update"),
     path("benefits/<int:benefit_id>/measurements/new/", views.measurement_add, name="measurement_add"),

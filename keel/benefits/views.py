@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from keel.benefits import exports, selectors, services
-from keel.benefits.forms import BenefitFilterForm, BenefitForm, ContributionForm, MeasurementForm
+from keel.benefits.forms import (
+    BenefitFilterForm,
+    BenefitForm,
+    ContributionForm,
+    MeasurementForm,
+    ThresholdForm,
+)
 from keel.benefits.models import Benefit
 from keel.benefits.templatetags.benefits_ui import quantity
 from keel.core.errors import ConflictError, PermissionDenied
@@ -286,6 +292,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
+        "can_set_thresholds": selectors.can_set_thresholds(request.user),
         "currencies": [
             {
                 "currency": c.currency,
@@ -310,3 +317,30 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "benefits/portfolio.html", context)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def thresholds(request: HttpRequest) -> HttpResponse:
+    """The PMO's at-risk thresholds per unit: how far behind plan makes a benefit at risk."""
+    if not selectors.can_set_thresholds(request.user):
+        raise PermissionDenied("At-risk thresholds are set by PMO administrators.")
+    form = ThresholdForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.threshold_set(actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_domain_error(form, exc)
+        else:
+            unit = form.cleaned_data["org_unit"]
+            messages.success(
+                request,
+                f"Benefits of {unit.code} are at risk beyond {form.cleaned_data['at_risk_percent']} %.",
+            )
+            return redirect("benefits:thresholds")
+    context = {
+        "form": form,
+        "thresholds": selectors.threshold_list_for_user(request.user),
+        "default": selectors.threshold_for_unit_default(),
+    }
+    return render(request, "benefits/thresholds.html", context, status=422 if form.errors else 200)

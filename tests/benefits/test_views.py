@@ -131,3 +131,29 @@ def test_project_and_portfolio_pages(client, org, north_benefit, south_benefit):
     at_risk = portfolio.split('id="at-risk"')[1].split('id="overdue-heading"')[0]
     assert 'data-benefit="B-N"' in at_risk  # 100 measured where 19,397 was planned
     assert "Financial benefits in NOK" in portfolio
+
+
+def test_register_and_portfolio_pages_take_a_bounded_number_of_queries(
+    client, org, django_assert_max_num_queries
+):
+    for n in range(12):
+        b = make_benefit(org.pm_north, org.project_north, f"B-{n:02}", org.member_north)
+        services.measurement_record(
+            actor=org.admin, benefit=b, measured_on=dt.date(2026, 2, 1), value="10", today=dt.date(2026, 2, 1)
+        )
+    client.force_login(org.admin)
+    for name in ("benefits:register", "benefits:portfolio", "benefits:export"):
+        with django_assert_max_num_queries(25):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_pmo_administrators_set_thresholds(client, org):
+    url = reverse("benefits:thresholds")
+    client.force_login(org.pm_north)
+    assert client.get(url).status_code == 403
+    client.force_login(org.admin)
+    assert "every benefit uses the default" in client.get(url).content.decode()
+    refused = client.post(url, {"org_unit": org.north.pk, "at_risk_percent": "150"})
+    assert refused.status_code == 422
+    assert client.post(url, {"org_unit": org.north.pk, "at_risk_percent": "15"}).status_code == 302
+    assert "NORTH — Division North" in client.get(url).content.decode()

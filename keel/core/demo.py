@@ -29,6 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from keel.benefits import demo as benefits_demo
+from keel.benefits.models import AtRiskThreshold, Benefit
 from keel.core.audit import creation_changes, snapshot
 from keel.core.models import AuditEntry
 from keel.orgs import scoping
@@ -41,6 +43,7 @@ from keel.resources.models import LevelingRun, Resource, ResourcePool, Skill
 from keel.schedule import selectors as schedule_selectors
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Task
+from keel.timesheets import demo as timesheets_demo
 
 DEMO_LOADER = "keel-demo"
 DEMO_ROOT = "CPMO"
@@ -557,6 +560,8 @@ def demo_load(
         _build_projects(loader, specs, unit_by_code, people, program_by_code, progress)
         _build_schedules(loader, specs[:SCHEDULED_PROJECTS], people, seed, today)
         _build_resources(loader, unit_by_code, people, specs[:SCHEDULED_PROJECTS], today)
+        timesheets_demo.load(rng=random.Random(f"{seed}-timesheets"), today=today)
+        benefits_demo.load(actor=loader, rng=random.Random(f"{seed}-benefits"), today=today)
         User.objects.filter(pk=loader.pk).update(is_active=False)  # it wrote the demo; it never signs in
         audit_entries = AuditEntry.objects.count() - audit_before
     return DemoResult(
@@ -1148,6 +1153,8 @@ def demo_reset() -> bool:
             return False
         path = root.path
         AuditEntry.objects.filter(unit_path__startswith=path).delete()
+        Benefit.objects.filter(org_unit__path__startswith=path).delete()
+        AtRiskThreshold.objects.filter(org_unit__path__startswith=path).delete()
         Project.objects.filter(org_unit__path__startswith=path).delete()
         LevelingRun.objects.filter(org_unit__path__startswith=path).delete()
         # People before the generic roles they fill (a role protects its members), then pools and skills.

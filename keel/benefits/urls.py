@@ -13,7 +13,13 @@ urlpatterns = [
     path("benefits/thresholds/", views.thresholds, name="thresholds"),
     path("benefits/<int:benefit_id>/", views.detail, name="detail"),
     path("benefits/<int:benefit_id>/edit/", views.update, name="update"),
+    path("benefits/<int:benefit_id>/delete/", views.delete, name="delete"),
     path("benefits/<int:benefit_id>/measurements/new/", views.measurement_add, name="measurement_add"),
+    path(
+        "benefits/<int:benefit_id>/measurements/<int:measurement_id>/delete/",
+        views.measurement_delete,
+        name="measurement_delete",
+    ),
     path("benefits/<int:benefit_id>/projects/add/", views.contribution_add, name="contribution_add"),
     path("projects/<int:project_id>/benefits/", views.project_benefits, name="project_benefits"),
 ]

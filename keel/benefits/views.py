@@ -30,6 +30,7 @@ from keel.core.views import add_domain_error, is_partial, page, render_page
 from keel.orgs import scoping
 from keel.orgs.scoping import Action
 from keel.portfolio import selectors as portfolio_selectors
+from keel.portfolio.forms import ProjectDeleteForm
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -344,3 +345,42 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         "default": selectors.threshold_for_unit_default(),
     }
     return render(request, "benefits/thresholds.html", context, status=422 if form.errors else 200)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, benefit_id: int) -> HttpResponse:
+    """Ask, then delete a benefit with its measurements (refused when someone changed it meanwhile)."""
+    benefit = selectors.benefit_get_for_user(request.user, benefit_id, Action.CHANGE)
+    form = ProjectDeleteForm(request.POST or None, initial={"version": benefit.version})
+    status, conflict = 200, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.benefit_delete(actor=request.user, benefit=benefit, version=form.cleaned_data["version"])
+        except ConflictError as exc:
+            conflict, status = str(exc), 409
+            benefit = selectors.benefit_get_for_user(request.user, benefit_id, Action.CHANGE)
+            form = ProjectDeleteForm(initial={"version": benefit.version})
+        except (ValidationError, PermissionDenied) as exc:
+            add_domain_error(form, exc)
+            status = 422
+        else:
+            messages.success(request, f"Benefit {benefit.code} deleted.")
+            return redirect("benefits:register")
+    context = {"benefit": benefit, "form": form, "conflict": conflict}
+    return render(request, "benefits/benefit_confirm_delete.html", context, status=status)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def measurement_delete(request: HttpRequest, benefit_id: int, measurement_id: int) -> HttpResponse:
+    """Ask, then delete a measurement recorded by mistake (its owner or a manager of the unit)."""
+    benefit = selectors.benefit_get_for_user(request.user, benefit_id)
+    measurement = selectors.measurement_get(benefit, measurement_id)
+    if not selectors.can_record(request.user, benefit):
+        raise PermissionDenied("Only the benefit's owner or a manager of its unit deletes measurements.")
+    if request.method == "POST":
+        services.measurement_delete(actor=request.user, measurement=measurement)
+        messages.success(request, f"The measurement of {measurement.measured_on} was deleted.")
+        return redirect("benefits:detail", benefit_id=benefit.pk)
+    return render(request, "benefits/measurement_confirm_delete.html", {"benefit": benefit, "m": measurement})

@@ -66,10 +66,13 @@ def api_records(*, org: Any, name: str, unit: Any, pm: Any, project: Any) -> tup
     )
 
 
+def _south(org: Any) -> Benefit:
+    return division_benefit(code="SOUTH", pm=org.pm_south, project=org.project_south)
+
+
 SOUTH_PAGE_RECORDS = {
-    "benefit_id": lambda org, extra: (
-        division_benefit(code="SOUTH", pm=org.pm_south, project=org.project_south).pk
-    ),
+    "benefit_id": lambda org, extra: _south(org).pk,
+    "measurement_id": lambda org, extra: _south(org).measurements.get().pk,
 }
 # Reading the register, a benefit, a project's benefits and the portfolio view changes nothing.
 EXECUTIVE_PAGES = {

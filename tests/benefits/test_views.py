@@ -157,3 +157,26 @@ def test_pmo_administrators_set_thresholds(client, org):
     assert refused.status_code == 422
     assert client.post(url, {"org_unit": org.north.pk, "at_risk_percent": "15"}).status_code == 302
     assert "NORTH — Division North" in client.get(url).content.decode()
+
+
+def test_delete_a_measurement_and_a_benefit_after_confirming(client, org, north_benefit):
+    m = services.measurement_record(
+        actor=org.member_north, benefit=north_benefit, measured_on=dt.date(2026, 2, 1), value="5"
+    )
+    url = reverse(
+        "benefits:measurement_delete", kwargs={"benefit_id": north_benefit.pk, "measurement_id": m.pk}
+    )
+    client.force_login(org.exec)
+    assert client.get(url).status_code == 403
+    client.force_login(org.member_north)
+    assert "Delete the measurement of 1 Feb 2026?" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert not Measurement.objects.exists()
+    delete = reverse("benefits:delete", kwargs={"benefit_id": north_benefit.pk})
+    assert client.get(delete).status_code == 403  # the owner records, but does not delete the benefit
+    client.force_login(org.pm_north)
+    services.benefit_update(actor=org.pm_north, benefit=north_benefit, version=1, name="Renamed")
+    stale = client.post(delete, {"version": 1})
+    assert stale.status_code == 409 and Benefit.objects.exists()
+    assert client.post(delete, {"version": 2}).status_code == 302
+    assert not Benefit.objects.exists()

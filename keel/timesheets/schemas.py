@@ -14,6 +14,7 @@ from pydantic import WithJsonSchema
 
 from keel.core.api import Id, InputSchema, Text
 from keel.orgs.schemas import UserRef
+from keel.schedule.schemas import ProjectRef, TaskRef
 
 VERSION = Field(None, ge=1, le=2**31, description="The version you edited (alternative to If-Match)")
 
@@ -33,21 +34,6 @@ Hours = Annotated[
 Note = Annotated[Text, Field(max_length=500)]
 Comment = Annotated[Text, Field(max_length=2000)]
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
-
-
-class ProjectRef(Schema):
-    """A project named by id, code and name."""
-
-    id: int
-    code: str
-    name: str
-
-
-class TaskRef(Schema):
-    """A task named by id and name."""
-
-    id: int
-    name: str
 
 
 class EntryOut(Schema):

@@ -267,7 +267,9 @@ def budget_line_set(request: HttpRequest, project_id: Id, payload: BudgetLineSet
     project = selectors.project_for_user(request.auth, project_id, Action.CHANGE)
     data = payload.dict()
     data["category"] = _category(data["category"])
-    return services.budget_line_set(actor=request.auth, project=project, **data)
+    line = services.budget_line_set(actor=request.auth, project=project, **data)
+    line.refresh_from_db()
+    return line
 
 
 @finance.get(
@@ -321,8 +323,8 @@ def expense_create(
 )
 def expense_import(request: HttpRequest, project_id: Id, file: UploadedFile = File(None)) -> Any:  # noqa: B008
     """Upload a .csv or .xlsx file (multipart `file`) with columns date, category, amount, currency,
-    supplier, description. One bad row and nothing is saved: the 422 lists every bad cell with its
-    `line` (1 is the header), `column` and reason."""
+    supplier, description. One bad row and nothing is saved: the 422 lists every bad cell, its `loc`
+    being ["body", "file", line (1 is the header), column], with the reason."""
     project = selectors.project_for_user(request.auth, project_id, Action.CHANGE)
     if file is None:
         raise ValidationError({"file": "Choose a .csv or .xlsx file (send it as multipart/form-data)."})
@@ -338,8 +340,6 @@ def expense_import(request: HttpRequest, project_id: Id, file: UploadedFile = Fi
                 "loc": ["body", "file", e.line, e.column],
                 "msg": f"Line {e.line}, {e.column}: {e.reason}",
                 "type": "value_error",
-                "line": e.line,
-                "column": e.column,
             }
             for e in refused.report.errors
         ]

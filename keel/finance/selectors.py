@@ -540,7 +540,7 @@ def computed_forecast(
     if remaining <= 0:
         return {}
     first = next_period(period_start(result.status_date, kind), kind)
-    last_day = max(d for d in (result.forecast_finish, result.finish, first) if d is not None)
+    last_day = max(result.forecast_finish or result.finish or first, first)
     periods = []
     cursor = first
     while cursor <= last_day:
@@ -575,13 +575,18 @@ def finance_tab(project: Project, status_date: dt.date | None = None) -> Finance
     item = _load([project], max(status_date, result.finish or status_date))[project.pk]
     categories = {c.pk: c for c in CostCategory.objects.all()}
     lines = list(budget_lines(project))
-    # S-curve, month ends from the start to the later of the finish and the forecast finish.
+    # S-curve from the day before the start to the later of the baseline finish and the forecast finish.
     first = result.start or status_date
-    last = max(d for d in (result.finish, result.forecast_finish, status_date) if d is not None)
+    baseline_finish = max((t.finish for t in item.tasks), default=None)
+    last = max(d for d in (baseline_finish, result.forecast_finish, status_date) if d is not None)
     snapshots = list(snapshot_list(project))
     earned = {s.status_date: s.ev for s in snapshots}
     earned[status_date] = result.metrics.EV
-    days = sorted(set(_month_ends(first, last)) | set(earned) | {status_date})
+    if (last - first).days <= 190:  # short projects: a point a week, else a point a month
+        steps = [first + dt.timedelta(days=d) for d in range(6 - first.weekday(), (last - first).days + 7, 7)]
+    else:
+        steps = _month_ends(first, last)
+    days = sorted({first - dt.timedelta(days=1), *steps, *earned, status_date})
     costs = sorted(item.costs, key=lambda c: c.day)
     curve = []
     running = ZERO

@@ -10,10 +10,21 @@ from keel.finance.models import CostCategory
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Task
 
+DEFAULTS = {
+    "LABOR": ("Labor", "opex", True),
+    "MATERIALS": ("Materials", "capex", False),
+    "SERVICES": ("Services", "opex", False),
+    "TRAVEL": ("Travel", "opex", False),
+}
+
 
 def category(code: str) -> CostCategory:
-    """One of the default categories (made by the app's migration)."""
-    return CostCategory.objects.get(code=code)
+    """One of the default categories (made by the app's migration; again after a flushing browser test)."""
+    name, kind, is_labor = DEFAULTS[code]
+    item, _ = CostCategory.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "is_labor": is_labor}
+    )
+    return item
 
 
 def nok_eur(org, rate: str = "0.085", day: dt.date = dt.date(2026, 1, 1)) -> None:

@@ -22,6 +22,7 @@ from keel.finance.models import (
     ProjectFinance,
     Thresholds,
 )
+from tests.finance.helpers import category
 
 DAY = dt.date(2026, 3, 2)
 
@@ -47,7 +48,7 @@ def division_expense(org, *, pm, project) -> Expense:
         actor=pm,
         project=project,
         date=DAY,
-        category=CostCategory.objects.get(code="MATERIALS"),
+        category=category("MATERIALS"),
         amount=Decimal("1200"),
         supplier=f"{project.code} supplier",
     )
@@ -56,7 +57,7 @@ def division_expense(org, *, pm, project) -> Expense:
 def api_records(*, org, name, unit, pm, project):
     """An expense, a forecast and a budget line of the division's project."""
     expense = division_expense(org, pm=pm, project=project)
-    materials = CostCategory.objects.get(code="MATERIALS")
+    materials = category("MATERIALS")
     forecast = services.forecast_set(
         actor=pm, project=project, category=materials, period_start=dt.date(2026, 4, 1), amount=Decimal("500")
     )

@@ -314,7 +314,8 @@ def reminders_send(*, today: dt.date | None = None) -> list[Reminder]:
     """Email the owner of each overdue benefit once per overdue period; returns the reminders sent.
 
     What was sent is remembered (one Reminder per benefit and period), so running this daily, or twice
-    a day, sends each reminder once. Owners without an email address are skipped (and logged).
+    a day, sends each reminder once. Owners without an email address are skipped (and logged), as are
+    reminders the mail server does not take (logged, and tried again on the next run).
     """
     today = today or timezone.localdate()
     sent = []
@@ -328,11 +329,16 @@ def reminders_send(*, today: dt.date | None = None) -> list[Reminder]:
             log.warning("Benefit %s is overdue but its owner has no email address.", benefit.code)
             continue
         subject, body = _reminder_text(state)
-        with transaction.atomic():
-            reminder = Reminder.objects.create(
-                benefit=benefit, period_start=period, recipient=email, sent_at=timezone.now()
-            )
-            # Sent inside the transaction: a failed send leaves no record, so the next run retries.
-            send_mail(subject, body, None, [email])
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    benefit=benefit, period_start=period, recipient=email, sent_at=timezone.now()
+                )
+                # Sent inside the transaction: a failed send leaves no record, so the next run retries.
+                send_mail(subject, body, None, [email])
+        except OSError:
+            # The mail server refused or is unreachable: the other owners are still reminded.
+            log.exception("The reminder of benefit %s to %s could not be sent.", benefit.code, email)
+            continue
         sent.append(reminder)
     return sent

@@ -94,3 +94,14 @@ def test_the_background_task_sends_the_same_reminders(org, north_benefit, settin
 def test_the_command_refuses_a_bad_date():
     with pytest.raises(CommandError, match="--date: 'tomorrow' is not a date"):
         call_command("benefits-remind", "--date", "tomorrow")
+
+
+def test_a_reminder_the_mail_server_refuses_is_tried_again_on_the_next_run(org, north_benefit, settings):
+    # Nothing listens on port 1: the SMTP backend's connection is refused.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    assert "0 reminders sent" in _run(D(2026, 4, 2))
+    assert not Reminder.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert "1 reminder sent" in _run(D(2026, 4, 3))
+    assert len(mail.outbox) == 1

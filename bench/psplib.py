@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:  # pragma: no cover - tqdm is installed
         tqdm = None
     total = sum(len(v) for v in by_set.values())
-    bar = tqdm(total=total, file=sys.stderr, unit="inst", disable=None) if tqdm else None
+    bar = tqdm(total=total, file=sys.stderr, unit="inst", mininterval=2.0) if tqdm else None
     lines = []
     for name in sorted(by_set, key=_natural):
         dev_cp = dev_best = 0.0

@@ -46,16 +46,13 @@ __all__ = [
 ]
 
 HEURISTIC_SECONDS = 0.5
-_CPSAT_PARAMS: dict[str, object] = {}
-_FBI_ONCE = True
 _GA_SIZE = 24
 _SAFETY = 0.15  # seconds kept back from the time limit for model building and the final passes
 _LNS_SOLVE: dict = {"workers": 1, "params": {"cp_model_presolve": False, "linearization_level": 0}}
 _LNS_SECONDS = 0.3  # time limit of one sub-problem of the large-neighbourhood search
-_FULL_SHARE = 0.4
+_FULL_SHARE = 0.4  # share of the optimal mode's CP-SAT time spent on the whole problem (then LNS)
 _SMALL = 40  # up to this many movable activities, CP-SAT works on the whole problem all the time
-_HEURISTIC_SHARE = 0.1  # share of the optimal mode's time limit given to the heuristic first  # share of the optimal mode's CP-SAT time spent on the whole problem (then LNS)
-_EMPTY: Mapping = MappingProxyType({})
+_HEURISTIC_SHARE = 0.1  # share of the optimal mode's time limit given to the heuristic first
 
 
 class LevelingError(ValueError):
@@ -699,24 +696,18 @@ def _justify(c: _Compiled, starts: list[int], backward: bool) -> list[int] | Non
 def _improve(
     c: _Compiled, starts: list[int], score: tuple[int, int]
 ) -> tuple[list[int], tuple[int, int], int]:
-    """Forward-backward improvement until it stops helping; returns (starts, score, schedules made)."""
-    made = 0
-    while True:
-        right = _justify(c, starts, backward=True)
-        made += 1
-        if right is None:
-            return starts, score, made
-        left = _justify(c, right, backward=False)
-        made += 1
-        if left is None:
-            return starts, score, made
-        s = c.score(left)
-        if s < score:
-            starts, score = left, s
-            if _FBI_ONCE:
-                return starts, score, made
-        else:
-            return starts, score, made
+    """One forward-backward improvement (right- then left-justification); the result is kept only if
+    better. Returns (starts, score, schedules made)."""
+    right = _justify(c, starts, backward=True)
+    if right is None:
+        return starts, score, 1
+    left = _justify(c, right, backward=False)
+    if left is None:
+        return starts, score, 2
+    s = c.score(left)
+    if s < score:
+        return left, s, 2
+    return starts, score, 2
 
 
 def _priorities(c: _Compiled) -> tuple[list[float], list[float]]:
@@ -968,7 +959,7 @@ class _Model:
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
-        for key, value in {**_CPSAT_PARAMS, **(params or {})}.items():
+        for key, value in (params or {}).items():
             if isinstance(value, list):
                 getattr(solver.parameters, key).extend(value)
             else:
@@ -1214,7 +1205,7 @@ def level(
                 "no schedule found in the time limit that satisfies every dependency, release, fixed start "
                 "and capacity"
             )
-        if not proven:
+        if not proven and mode == "optimal":
             target_lns = (lower - c.origin) * c.weight[0] if single else target
             _lns(c, deadline - time.perf_counter(), seed, best, target_lns, tick)
             if single and best.score[0] <= target_lns and c.weight[0] > 0:

@@ -114,7 +114,6 @@ def brute_force(problem: Problem) -> int | None:
             continue
         if check(problem, starts) == []:
             best = value
-    assert best is not None
     return best
 
 

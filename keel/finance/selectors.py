@@ -326,16 +326,29 @@ def _load(
         currencies |= {c for _, values in rate_points.values() for _, c in values}
         rates = RateTable.load(currencies, until=until)
     labor_id = labor_category_id()
+    # Hours are priced per (resource, day, project currency) once, and summed per project and day.
+    prices: dict[tuple[int, dt.date, str], Decimal | None] = {}
+    labor: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     for h in hours:
         project_data = data[h.project_id]
-        points = rate_points.get(h.resource_id) if h.resource_id is not None else None
-        index = bisect.bisect_right(points[0], h.date) - 1 if points else -1
-        if index < 0:
+        target = project_data.project.currency
+        key = (h.resource_id or 0, h.date, target)
+        if key in prices:
+            price = prices[key]
+        else:
+            price = None
+            points = rate_points.get(h.resource_id) if h.resource_id is not None else None
+            index = bisect.bisect_right(points[0], h.date) - 1 if points else -1
+            if index >= 0:
+                standard, currency = points[1][index]  # type: ignore[index]
+                price = rates.convert(standard, currency, target, h.date)
+            prices[key] = price
+        if price is None:
             project_data.unpriced_hours += h.hours
             continue
-        standard, currency = points[1][index]  # type: ignore[index]
-        amount = rates.convert(h.hours * standard, currency, project_data.project.currency, h.date)
-        project_data.costs.append(CostRow(h.date, labor_id, amount, labor=True))
+        labor[(h.project_id, h.date)] += h.hours * price
+    for (pid, day), amount in labor.items():
+        data[pid].costs.append(CostRow(day, labor_id, amount, labor=True))
     for pid, day, category_id, currency, total in expenses:
         amount = rates.convert(total, currency, data[pid].project.currency, day)
         data[pid].costs.append(CostRow(day, category_id, amount))

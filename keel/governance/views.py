@@ -56,6 +56,11 @@ def _int(value: Any) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
+def _copy(item: Any) -> Any:
+    """A fresh copy of a stored record for a model form (None stays None)."""
+    return None if item is None else type(item)._default_manager.get(pk=item.pk)
+
+
 def _kind(request: HttpRequest) -> str:
     kind = request.GET.get("tab", "risk")
     return kind if kind in KIND_LABEL else "risk"
@@ -131,7 +136,9 @@ def _form_page(
 ) -> HttpResponse:
     """Add (item None) or edit one RAID item."""
     form_class = FORMS[kind]
-    form = form_class(request.POST or None, instance=item, project=project)
+    # The form works on its own copy: validating a model form writes into its instance, and the
+    # service must see the stored values to audit the change.
+    form = form_class(request.POST or None, instance=_copy(item), project=project)
     if request.method == "POST" and form.is_valid():
         values = form.service_fields()
         try:
@@ -223,7 +230,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 def _action_form(request: HttpRequest, risk: Any, action: Any) -> HttpResponse:
-    form = RiskActionForm(request.POST or None, instance=action, project=risk.project)
+    form = RiskActionForm(request.POST or None, instance=_copy(action), project=risk.project)
     if request.method == "POST" and form.is_valid():
         try:
             if action is None:

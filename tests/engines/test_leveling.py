@@ -440,3 +440,26 @@ def test_bench_bad_arguments(tmp_path):
     (tmp_path / "d" / "y.sm").write_bytes(b"\xff\xfe\x00garbage")
     out = bench(str(tmp_path / "d"), str(good))
     assert out.returncode != 0 and "y.sm" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_capacity_drop_that_priority_rules_walk_into():
+    # "a" fits only before the drop at period 3; a rule that starts "b" or "c" first blocks it.
+    problem = Problem(
+        activities=(Activity("b", 1, {"R": 1}), Activity("c", 2, {"R": 1}), Activity("a", 3, {"R": 2})),
+        capacities={"R": 2},
+        capacity_changes={"R": ((3, 1),)},
+    )
+    for mode in ("heuristic", "optimal"):
+        result = level(problem, mode=mode, time_limit=2)
+        assert check(problem, result.starts) == []
+        assert result.starts["a"] == 0
+        assert result.makespan == 6
+    assert level(problem, mode="optimal", time_limit=5).proven_optimal
+
+
+def test_no_room_left_by_a_capacity_drop_is_an_error():
+    problem = Problem(
+        activities=(Activity("a", 4, {"R": 2}),), capacities={"R": 2}, capacity_changes={"R": ((3, 1),)}
+    )
+    with pytest.raises(LevelingError, match="no schedule"):
+        level(problem, time_limit=2)

@@ -270,7 +270,7 @@ def _xlsx(matrix: selectors.CapacityMatrix) -> bytes:
         for row in matrix.rows:
             values: list[Any] = [row.name, row.code, row.kind, row.pool_code, row.role_name]
             for i in range(len(matrix.periods)):
-                if row.over(i):
+                if title == "Load %" and row.over(i):
                     over = WriteOnlyCell(sheet, value=value(row, i))
                     over.fill = red
                     values.append(over)

@@ -13,6 +13,7 @@ from keel.benefits.models import EARLIEST_DATE, LATEST_DATE, VALUE_MAX, Benefit,
 from keel.benefits.selectors import ORDERINGS
 from keel.core.api import Id, InputSchema, Text
 from keel.orgs.schemas import Code, UnitRef, UserRef
+from keel.schedule.schemas import ProjectRef
 
 BenefitName = Annotated[Text, Field(min_length=1, max_length=200)]
 BenefitStatus = Literal[tuple(Benefit.Status.values)]  # type: ignore[valid-type]
@@ -51,22 +52,14 @@ Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 VERSION = Field(None, ge=1, le=2**31, description="The version you edited (alternative to If-Match)")
 
 
-class ProjectRef(Schema):
-    """A project named by id, code and name."""
-
-    id: int
-    code: str
-    name: str
-
-
-class MilestoneIn(InputSchema):
+class BenefitMilestoneIn(InputSchema):
     """A point of the planned curve between the baseline and the target."""
 
     date: Day
     value: Value
 
 
-class MilestoneOut(Schema):
+class BenefitMilestoneOut(Schema):
     """A point of the planned curve."""
 
     date: dt.date
@@ -89,7 +82,7 @@ class BenefitOut(Schema):
     baseline_date: dt.date
     target_value: Decimal
     target_date: dt.date
-    milestones: list[MilestoneOut]
+    milestones: list[BenefitMilestoneOut]
     frequency: BenefitFrequency
     status: BenefitStatus
     org_unit: UnitRef
@@ -114,7 +107,7 @@ class BenefitCreateIn(InputSchema):
     baseline_date: Day
     target_value: Value
     target_date: Day
-    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=100)
+    milestones: list[BenefitMilestoneIn] = Field(default_factory=list, max_length=100)
     frequency: BenefitFrequency = Frequency.QUARTERLY.value
     status: BenefitStatus = Benefit.Status.ACTIVE.value
     org_unit: Id | None = None
@@ -136,7 +129,7 @@ class BenefitPatchIn(InputSchema):
     baseline_date: Day = None  # type: ignore[assignment]
     target_value: Value = None  # type: ignore[assignment]
     target_date: Day = None  # type: ignore[assignment]
-    milestones: list[MilestoneIn] = Field(None, max_length=100)  # type: ignore[assignment]
+    milestones: list[BenefitMilestoneIn] = Field(None, max_length=100)  # type: ignore[assignment]
     frequency: BenefitFrequency = None  # type: ignore[assignment]
     status: BenefitStatus = None  # type: ignore[assignment]
     org_unit: Id = None  # type: ignore[assignment]

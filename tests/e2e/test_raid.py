@@ -92,6 +92,14 @@ def test_omar_updates_risks_and_logs_a_decision_and_the_pmo_resolves_an_escalati
     expect(page.locator("#raid-table")).to_contain_text("R-001")
     shot(page, "raid-3-decision")
 
+    # The heat map: a click on a count lists the risks of that cell
+    page.get_by_role("link", name="Risk heat map").click()
+    expect(page.locator("#heatmap-table")).to_contain_text("2 open risks")
+    expect(page.locator("#raid-heatmap canvas")).to_be_visible()
+    page.get_by_role("link", name="1 risk at probability 4, impact 4").click()
+    expect(page.locator("#cell-panel")).to_contain_text("R-001 Rack vendor late")
+    shot(page, "raid-3b-heatmap")
+
     # The escalation reached the manager and the PMO administrators once each
     flagged = [m for m in mail.outbox if "R-002" in m.subject]
     assert len(flagged) == 1 and set(flagged[0].to) == {"pm_north@example.org", "admin@example.org"}

@@ -199,3 +199,21 @@ def test_items_that_become_overdue_are_emailed_by_the_sweep(org, immediate_tasks
     assert sorted(mail.outbox[0].to) == ["admin@example.org", "pm_south@example.org"]
     assert notify_escalations.enqueue().return_value == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_command_emails_new_escalations_once_and_refuses_a_bad_date(org):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    risk = make_risk(org.pm_north, org.project_north, probability=1, impact=1)
+    services.risk_action_create(actor=org.pm_north, risk=risk, description="Call", due_date=D(2026, 3, 1))
+    out = StringIO()
+    call_command("raid-escalations", "--date", "2026-02-28", stdout=out)
+    assert "0 escalations emailed" in out.getvalue() and mail.outbox == []
+    call_command("raid-escalations", "--date", "2026-03-05", stdout=out)
+    assert "1 escalation emailed" in out.getvalue() and len(mail.outbox) == 1
+    call_command("raid-escalations", "--date", "2026-03-06", stdout=out)
+    assert len(mail.outbox) == 1
+    with pytest.raises(CommandError, match="--date: 'soon' is not a date"):
+        call_command("raid-escalations", "--date", "soon")

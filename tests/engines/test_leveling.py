@@ -22,7 +22,7 @@ from keel.engines.leveling import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-PSPLIB = Path("/work/shared/data/psplib")
+PSPLIB = ROOT.parent / "shared" / "data" / "psplib"
 needs_psplib = pytest.mark.skipif(not (PSPLIB / "known_makespans.csv").is_file(), reason="PSPLIB data absent")
 
 SMALL_SM = """\

@@ -22,8 +22,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from keel.core.audit import audit_record
 from keel.core.errors import ConflictError, PermissionDenied
-from keel.core.services import audited_create, audited_delete, audited_update
+from keel.core.models import AuditEntry
+from keel.core.services import audited_create, audited_delete, audited_update, versioned_update
 from keel.governance import selectors
 from keel.governance.models import (
     Assumption,
@@ -425,6 +427,30 @@ def _links(project: Project, links: dict[str, Any]) -> dict[str, list[Any]]:
     return resolved
 
 
+def _set_links(actor: Any, decision: Decision, resolved: dict[str, list[Any]], *, bump: bool) -> None:
+    """Replace the decision's links, auditing what changed (and moving its version on, for an update)."""
+    changes: dict[str, list[Any]] = {}
+    for field, items in resolved.items():
+        related = getattr(decision, field)
+        before = sorted(related.values_list("pk", flat=True))
+        after = sorted(item.pk for item in items)
+        if before != after:
+            related.set(items)
+            changes[field] = [before, after]
+    if not changes:
+        return
+    if bump:
+        versioned_update(decision, expected_version=decision.version, fields=[])
+    audit_record(
+        actor=actor,
+        instance=decision,
+        action=AuditEntry.Action.UPDATE,
+        unit_path=decision.project.org_unit.path,
+        project_id=decision.project_id,
+        changes=changes,
+    )
+
+
 def _split_links(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: fields.pop(name) for name in list(fields) if name in DECISION_LINKS}
 
@@ -436,8 +462,7 @@ def decision_create(*, actor: Any, project: Project, **fields: Any) -> Decision:
     scoping.require(actor, Action.CHANGE, Decision, project.org_unit, "project")
     resolved = _links(project, links)
     decision = _create_item(actor, project, Decision, fields, DECISION_FIELDS)
-    for field, items in resolved.items():
-        getattr(decision, field).set(items)
+    _set_links(actor, decision, resolved, bump=False)
     return decision
 
 
@@ -448,8 +473,7 @@ def decision_update(*, actor: Any, decision: Decision, version: int, **changes: 
     scoping.require(actor, Action.CHANGE, Decision, decision.project.org_unit, "decision")
     resolved = _links(decision.project, links)
     _update_item(actor, decision, version, changes, DECISION_FIELDS)
-    for field, items in resolved.items():
-        getattr(decision, field).set(items)
+    _set_links(actor, decision, resolved, bump=True)
     return decision
 
 

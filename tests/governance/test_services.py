@@ -173,6 +173,9 @@ def test_a_decision_needs_a_rationale_and_links_items_of_its_project_only(org):
     assert list(decision.linked_risks.all()) == [risk]
     services.decision_update(actor=org.pm_north, decision=decision, version=1, linked_risks=[])
     assert not decision.linked_risks.exists()
+    assert Decision.objects.get().version == 2  # a change of links is a change of the decision
+    entries = AuditEntry.objects.filter(content_type__model="decision", changes__has_key="linked_risks")
+    assert sorted(e.changes["linked_risks"][1] for e in entries) == [[], [risk.pk]]
 
 
 def test_assumption_update_and_delete(org):

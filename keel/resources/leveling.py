@@ -561,6 +561,10 @@ def _problem(
             changes.setdefault(key, []).extend([(begin, reduced), (end, base)])
 
     activities: list[engine.Activity] = []
+    fixed_pks: set[int] = set()
+    loads: list[
+        tuple[int, int, dict[str, int]]
+    ] = []  # (first period, periods, units per resource) kept as is
     movable: dict[str, int] = {}
     release: dict[str, int] = {}
     project_of: dict[int, int] = {}
@@ -578,11 +582,14 @@ def _problem(
         if task.percent_complete >= 100:
             continue
         if started or pinned:
+            # Work that stays where it is: its load comes off the capacity (below), so an over-allocation
+            # among such tasks is left as it is rather than making the problem impossible.
+            fixed_pks.add(pk)
+            loads.append((start_day, duration, demands.get(pk, {})))
             activities.append(
                 engine.Activity(
                     id=activity_id,
                     duration=duration,
-                    demands=demands.get(pk, {}),
                     group=str(row.project_id),
                     release=start_day,
                     fixed_start=start_day,
@@ -600,10 +607,7 @@ def _problem(
         )
         movable[activity_id] = pk
         release[activity_id] = start_day
-    for task_id, (first, length, load) in fixed_load.items():
-        activities.append(
-            engine.Activity(id=f"x{task_id}", duration=length, demands=load, release=first, fixed_start=first)
-        )
+    loads.extend(fixed_load.values())
     present = {activity.id for activity in activities}
     durations = {activity.id: activity.duration for activity in activities}
     precedences: list[engine.Precedence] = []
@@ -613,8 +617,8 @@ def _problem(
     )
     for pred_pk, succ_pk, kind, lag, lag_unit in links:
         pred, succ = f"t{pred_pk}", f"t{succ_pk}"
-        if pred not in present or succ not in present:
-            continue  # summary tasks and finished tasks: their effect is in the releases already
+        if pred not in present or succ not in present or succ_pk in fixed_pks:
+            continue  # summary, finished or fixed successors: their effect is in the releases already
         lag_periods = _lag_periods(lag, lag_unit, durations[pred], working_share)
         distance = {
             "FS": durations[pred] + lag_periods,
@@ -626,7 +630,7 @@ def _problem(
         preds.setdefault(succ, []).append((pred, distance))
     weights = {str(project.pk): 1 + project.priority for project in projects}
     # Leave ends, so capacity always comes back: a task waits for it rather than making the problem impossible.
-    capacity_changes = {key: tuple(sorted(steps)) for key, steps in changes.items()}
+    capacity_changes = _capacity_steps(capacities, changes, loads)
     problem = engine.Problem(
         activities=tuple(activities),
         precedences=tuple(precedences),
@@ -644,6 +648,40 @@ def _problem(
         warnings=warnings[:50],
     )
     return problem, mapping
+
+
+def _capacity_steps(
+    capacities: Mapping[str, int],
+    leave: Mapping[str, list[tuple[int, int]]],
+    loads: Sequence[tuple[int, int, Mapping[str, int]]],
+) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Each resource's capacity over time for the work leveling moves: its units, less leave, less the
+    load of the work that stays where it is (never below zero), as (from period, capacity) steps."""
+    leave_at: dict[str, list[tuple[int, int]]] = {key: sorted(steps) for key, steps in leave.items()}
+    load_changes: dict[str, dict[int, int]] = {}
+    for first, length, demands in loads:
+        for key, units in demands.items():
+            if key in capacities and units and length > 0:
+                changes = load_changes.setdefault(key, {})
+                changes[first] = changes.get(first, 0) + units
+                changes[first + length] = changes.get(first + length, 0) - units
+    result: dict[str, tuple[tuple[int, int], ...]] = {}
+    for key in set(leave_at) | set(load_changes):
+        base_steps = leave_at.get(key, [])
+        delta = load_changes.get(key, {})
+        points = sorted({0, *(at for at, _ in base_steps), *delta})
+        steps: list[tuple[int, int]] = []
+        base, load, index = capacities[key], 0, 0
+        for at in points:
+            while index < len(base_steps) and base_steps[index][0] <= at:
+                base = base_steps[index][1]
+                index += 1
+            load += delta.get(at, 0)
+            capacity = max(0, base - load)
+            if not steps or steps[-1][1] != capacity:
+                steps.append((at, capacity))
+        result[key] = tuple(steps)
+    return result
 
 
 def _lag_periods(lag: int, unit: str, pred_duration: int, working_share: float) -> int:

@@ -183,3 +183,24 @@ def test_leave_holds_the_work_until_the_person_is_back(org):
     ResourceLeave.objects.create(resource=ana, start_date=first_day, end_date=first_day)
     run = _run(org, project=org.project_north)
     assert [t["delay_minutes"] for t in run.result["tasks"]] == [DAY]
+
+
+def test_started_work_that_overloads_a_person_stays_and_the_rest_waits_for_room(org):
+    """Two started tasks already double-book Ana: leveling leaves them and moves only the third task."""
+    pool = ResourcePool.objects.create(code="POOL-N", name="North pool", org_unit=org.north)
+    ana = _person(org, pool, "ANA")
+    tasks = []
+    for name in ("Survey", "Design", "Build"):
+        task = schedule_services.task_create(
+            actor=org.pm_north, project=org.project_north, name=name, duration_minutes=2 * DAY
+        )
+        Assignment.objects.create(task=task, resource=ana, units=100)
+        tasks.append(task)
+    for task in tasks[:2]:
+        task.refresh_from_db()
+        schedule_services.task_update(actor=org.pm_north, task=task, version=task.version, percent_complete=10)
+    run = _run(org, project=org.project_north)
+    assert run.status == LevelingRun.Status.DONE, run.message
+    delays = {t["name"]: t["delay_minutes"] for t in run.result["tasks"]}
+    assert delays["Survey"] == delays["Design"] == 0
+    assert delays["Build"] == 2 * DAY  # after the started work, even though that work overloads Ana

@@ -48,7 +48,7 @@ def browser_page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # generous: requests may start Java or a solver
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.keel_errors = errors  # type: ignore[attr-defined]

@@ -105,3 +105,15 @@ class DashboardForm(forms.Form):
     currency = forms.RegexField(
         label="Currency", regex=r"^[A-Za-z]{3}$", required=False, max_length=3, help_text="Default: yours"
     )
+
+
+class ThresholdsForm(forms.Form):
+    """The CPI and SPI below which a unit's projects are flagged on the dashboard."""
+
+    org_unit = forms.ModelChoiceField(queryset=None, label="Org unit", empty_label=None)  # type: ignore[arg-type]
+    cpi_min = forms.DecimalField(label="CPI below", max_digits=4, decimal_places=2, min_value=Decimal("0"))
+    spi_min = forms.DecimalField(label="SPI below", max_digits=4, decimal_places=2, min_value=Decimal("0"))
+
+    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]

@@ -28,7 +28,9 @@ from keel.finance.forms import (
     RateForm,
     ReservesForm,
     StatusDateForm,
+    ThresholdsForm,
 )
+from keel.finance.models import Thresholds
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
 
@@ -352,14 +354,30 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 def rates(request: HttpRequest) -> HttpResponse:
     """Exchange rates: the list and a form to add one (PMO administrators)."""
     require_staff_area(org_selectors.is_pmo_admin(request.user))
-    form = RateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    which = request.POST.get("form") if request.method == "POST" else None
+    form = RateForm(request.POST if which != "thresholds" and request.method == "POST" else None)
+    units = org_selectors.org_unit_list_where(request.user, Thresholds, Action.CHANGE)
+    thresholds_form = ThresholdsForm(
+        request.POST if which == "thresholds" else None,
+        units=units,
+        initial={"cpi_min": Decimal("0.90"), "spi_min": Decimal("0.90")},
+    )
+    bound = thresholds_form if which == "thresholds" else (form if request.method == "POST" else None)
+    if bound is not None and bound.is_valid():
         try:
-            services.rate_create(actor=request.user, **form.cleaned_data)
+            if bound is form:
+                services.rate_create(actor=request.user, **form.cleaned_data)
+            else:
+                services.thresholds_set(actor=request.user, **thresholds_form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
-            add_domain_error(form, error)
+            add_domain_error(bound, error)
         else:
-            messages.success(request, "The rate was added.")
+            messages.success(request, "Saved.")
             return redirect("finance:rates")
-    context = {"form": form, "rates": selectors.rate_list()[:500]}
-    return render(request, "finance/rates.html", context, status=422 if request.method == "POST" else 200)
+    context = {
+        "form": form,
+        "thresholds_form": thresholds_form,
+        "rates": selectors.rate_list()[:500],
+        "thresholds": selectors.thresholds_list_for_user(request.user),
+    }
+    return render(request, "finance/rates.html", context, status=422 if bound is not None else 200)

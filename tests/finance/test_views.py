@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from keel.finance import services
+from keel.finance import selectors, services
 from keel.finance.models import BudgetLine, EvmSnapshot, ExchangeRate, Expense
 from tests.finance.helpers import category, nok_eur, planned_project
 
@@ -217,3 +217,18 @@ def test_rates_page_is_for_pmo_administrators(client, org):
     )
     assert refused.status_code == 422
     assert "already a NOK/EUR rate" in refused.content.decode()
+
+
+def test_pmo_administrators_set_thresholds_that_flag_projects(client, org):
+    client.force_login(org.admin)
+    url = reverse("finance:rates")
+    response = client.post(
+        url, {"form": "thresholds", "org_unit": org.north.pk, "cpi_min": "0.95", "spi_min": "0.8"}
+    )
+    assert response.status_code == 302
+    assert selectors.thresholds_for(org.north) == (Decimal("0.95"), Decimal("0.80"))
+    assert 'id="threshold-table"' in client.get(url).content.decode()
+    refused = client.post(
+        url, {"form": "thresholds", "org_unit": org.north.pk, "cpi_min": "-1", "spi_min": "0.8"}
+    )
+    assert refused.status_code == 422

@@ -190,3 +190,42 @@ def test_a_missing_rate_in_a_rollup_names_the_pair_and_date(org):
     with pytest.raises(ValidationError) as error:
         selectors.rollup_for_user(org.admin, dt.date(2026, 1, 23), "EUR")
     assert "NOK to EUR on or before 2026-01-23" in error.value.message_dict["currency"][0]
+
+
+def test_the_rollup_reads_a_fixed_number_of_queries(org):
+    """One project or two, with costs, hours and forecasts: the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    planned_project(org)
+    nok_eur(org, "0.1")
+    services.expense_create(
+        actor=org.pm_north,
+        project=org.project_north,
+        date=dt.date(2026, 1, 9),
+        category=category("MATERIALS"),
+        amount=Decimal("100"),
+    )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.rollup_for_user(org.admin, dt.date(2026, 1, 23), "EUR")
+        return len(queries.captured_queries)
+
+    one = count()
+    planned_project(org, pm=org.pm_south, project=org.project_south)
+    services.expense_create(
+        actor=org.pm_south,
+        project=org.project_south,
+        date=dt.date(2026, 1, 9),
+        category=category("TRAVEL"),
+        amount=Decimal("100"),
+    )
+    services.forecast_set(
+        actor=org.pm_south,
+        project=org.project_south,
+        category=category("TRAVEL"),
+        period_start=dt.date(2026, 2, 1),
+        amount=Decimal("10"),
+    )
+    assert count() == one

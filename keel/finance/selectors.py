@@ -751,7 +751,10 @@ def rollup_projects(
     rows: list[ProjectRollupRow] = []
     groups: dict[tuple[str, int | None], list[tuple[evm.Metrics, Decimal, Decimal]]] = defaultdict(list)
     for project in projects:
-        result = _evm_of(loaded[project.pk], status_date, with_schedule=False)
+        try:
+            result = _evm_of(loaded[project.pk], status_date, with_schedule=False)
+        except evm.EvmError as exc:
+            raise ValidationError({exc.field: f"{project.code}: {exc}"}) from exc
         rate = table.rate(project.currency, currency, status_date)
         m = _convert_metrics(result.metrics, rate)
         budget = result.budget_current * rate

@@ -198,7 +198,9 @@ def test_started_work_that_overloads_a_person_stays_and_the_rest_waits_for_room(
         tasks.append(task)
     for task in tasks[:2]:
         task.refresh_from_db()
-        schedule_services.task_update(actor=org.pm_north, task=task, version=task.version, percent_complete=10)
+        schedule_services.task_update(
+            actor=org.pm_north, task=task, version=task.version, percent_complete=10
+        )
     run = _run(org, project=org.project_north)
     assert run.status == LevelingRun.Status.DONE, run.message
     delays = {t["name"]: t["delay_minutes"] for t in run.result["tasks"]}

@@ -39,6 +39,7 @@ from keel.finance.schemas import (
     CategoryOut,
     CategorySetIn,
     ComputedForecastOut,
+    ExchangeRateOut,
     ExpenseCreateIn,
     ExpenseOut,
     ExpensePatchIn,
@@ -50,7 +51,6 @@ from keel.finance.schemas import (
     ImportOut,
     ProjectEvmOut,
     RateFilterIn,
-    RateOut,
     RateSetIn,
     RollupFilterIn,
     RollupOut,
@@ -166,7 +166,7 @@ def category_set(request: HttpRequest, payload: CategorySetIn) -> Any:
 
 @finance.get(
     "/finance/exchange-rates",
-    response=responses({200: page_of(RateOut)}, LIST_ERRORS),
+    response=responses({200: page_of(ExchangeRateOut)}, LIST_ERRORS),
     tags=REFERENCE,
     summary="Exchange rates",
 )
@@ -181,7 +181,7 @@ def rate_list(request: HttpRequest, filters: Query[RateFilterIn], paging: Query[
 
 @finance.put(
     "/finance/exchange-rates",
-    response=responses({200: RateOut, 201: RateOut}, (401, 403, 409, 422)),
+    response=responses({200: ExchangeRateOut, 201: ExchangeRateOut}, (401, 403, 409, 422)),
     summary="Set the rate of a currency pair on a date (PMO administrators)",
 )
 def rate_set(request: HttpRequest, payload: RateSetIn) -> Any:

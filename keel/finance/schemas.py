@@ -94,7 +94,7 @@ class CategorySetIn(InputSchema):
     active: bool = True
 
 
-class RateOut(Schema):
+class ExchangeRateOut(Schema):
     """One `from_currency` is worth `rate` `to_currency` from `date` on."""
 
     id: int

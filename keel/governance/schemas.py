@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from keel.core.api import Id, InputSchema, Text
 from keel.governance.models import SCALE_MAX, SCALE_MIN, Assumption, Issue, Risk, RiskAction
 from keel.orgs.schemas import UnitRef, UserRef
+from keel.schedule.schemas import ProjectRef
 
 VERSION = Field(None, ge=1, le=2**31, description="The version you edited (alternative to If-Match)")
 Title = Annotated[Text, Field(min_length=1, max_length=200)]
@@ -28,14 +29,6 @@ IssueStatus = Literal[tuple(Issue.Status.values)]  # type: ignore[valid-type]
 AssumptionStatus = Literal[tuple(Assumption.Status.values)]  # type: ignore[valid-type]
 ActionStatus = Literal[tuple(RiskAction.Status.values)]  # type: ignore[valid-type]
 Day = Annotated[dt.date, Field(description="YYYY-MM-DD")]
-
-
-class ProjectRef(Schema):
-    """A project named by id, code and name."""
-
-    id: int
-    code: str
-    name: str
 
 
 class ItemRef(Schema):

@@ -33,6 +33,9 @@ from keel.benefits import demo as benefits_demo
 from keel.benefits.models import AtRiskThreshold, Benefit
 from keel.core.audit import creation_changes, snapshot
 from keel.core.models import AuditEntry
+from keel.finance import demo as finance_demo
+from keel.finance.models import ExchangeRate
+from keel.governance import demo as governance_demo
 from keel.orgs import scoping
 from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, CalendarException, Location, OrgUnit, Role, User
@@ -562,6 +565,13 @@ def demo_load(
         _build_resources(loader, unit_by_code, people, specs[:SCHEDULED_PROJECTS], today)
         timesheets_demo.load(rng=random.Random(f"{seed}-timesheets"), today=today)
         benefits_demo.load(actor=loader, rng=random.Random(f"{seed}-benefits"), today=today)
+        scheduled = [spec.code for spec in specs[:SCHEDULED_PROJECTS]]
+        finance_demo.load(
+            actor=loader, rng=random.Random(f"{seed}-finance"), today=today, project_codes=scheduled
+        )
+        governance_demo.load(
+            loader=loader, rng=random.Random(f"{seed}-governance"), today=today, project_codes=scheduled
+        )
         User.objects.filter(pk=loader.pk).update(is_active=False)  # it wrote the demo; it never signs in
         audit_entries = AuditEntry.objects.count() - audit_before
     return DemoResult(
@@ -1154,6 +1164,10 @@ def demo_reset() -> bool:
         path = root.path
         AuditEntry.objects.filter(unit_path__startswith=path).delete()
         Benefit.objects.filter(org_unit__path__startswith=path).delete()
+        demo_currencies = ["EUR", *finance_demo.EURO_RATES]
+        ExchangeRate.objects.filter(
+            from_currency__in=demo_currencies, to_currency__in=demo_currencies
+        ).delete()
         AtRiskThreshold.objects.filter(org_unit__path__startswith=path).delete()
         Project.objects.filter(org_unit__path__startswith=path).delete()
         LevelingRun.objects.filter(org_unit__path__startswith=path).delete()

@@ -41,3 +41,16 @@ def validation_errors(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
     return {"__all__": [str(m) for m in error.messages]}
+
+
+def error_text(error: Exception) -> str:
+    """A refusal as text for a person (a job's failure message): one line per field, or the message."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return "\n".join(
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages in error.message_dict.items()
+            for message in messages
+        )
+    if isinstance(error, ValidationError):
+        return "\n".join(error.messages)
+    return str(error)

@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from keel.core.errors import PermissionDenied
+from keel.core.errors import PermissionDenied, error_text
 from keel.engines import calendars as engine_calendars
 from keel.engines import leveling as engine
 from keel.orgs import scoping
@@ -157,7 +157,7 @@ def leveling_run_execute(*, run_id: int) -> LevelingRun | None:
             raise PermissionDenied("The person who asked for this leveling can no longer sign in.")
         result = compute(run, actor, progress=_report(run.pk))
     except (ValidationError, PermissionDenied, engine.LevelingError) as error:
-        _finish(run, LevelingRun.Status.FAILED, message=_error_text(error))
+        _finish(run, LevelingRun.Status.FAILED, message=error_text(error))
     except Exception as error:  # a run must never stay "running": say so, keep the details in the log
         logger.exception("Leveling run %s failed", run.pk)
         _finish(
@@ -194,18 +194,6 @@ def _report(run_id: int) -> Callable[[float], None]:
 
 def _finish(run: LevelingRun, status: str, **values: Any) -> None:
     LevelingRun.objects.filter(pk=run.pk).update(status=status, updated_at=timezone.now(), **values)
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return "\n".join(
-            f"{field}: {message}" if field != "__all__" else message
-            for field, messages in error.message_dict.items()
-            for message in messages
-        )
-    if isinstance(error, ValidationError):
-        return "\n".join(error.messages)
-    return str(error)
 
 
 class _Rollback(Exception):

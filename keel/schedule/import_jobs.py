@@ -25,7 +25,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from keel.core.errors import PermissionDenied
+from keel.core.errors import PermissionDenied, error_text
 from keel.interchange.model import InterchangeError
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit, code_validator
@@ -241,7 +241,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             progress=_report(job.pk),
         )
     except (InterchangeError, ValidationError, PermissionDenied) as error:
-        _finish(job, status=ImportJob.Status.FAILED, error=_error_text(error))
+        _finish(job, status=ImportJob.Status.FAILED, error=error_text(error))
     except Exception as error:  # a job must never stay "running": say so and keep the details in the log
         logger.exception("Import job %s failed", job.pk)
         _finish(
@@ -272,19 +272,6 @@ def _finish(job: ImportJob, *, status: str, **values: Any) -> None:
         upload="",
         **values,
     )
-
-
-def _error_text(error: Exception) -> str:
-    """A refusal as text for a person: one line per field, or the reader's own message."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return "\n".join(
-            f"{field}: {message}" if field != "__all__" else message
-            for field, messages in error.message_dict.items()
-            for message in messages
-        )
-    if isinstance(error, ValidationError):
-        return "\n".join(error.messages)
-    return str(error)
 
 
 def summary_data(summary: importing.ImportSummary) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def test_omar_updates_risks_and_logs_a_decision_and_the_pmo_resolves_an_escalati
     shot(page, "raid-3-decision")
 
     # The heat map: a click on a count lists the risks of that cell
-    page.get_by_role("link", name="Risk heat map").click()
+    page.locator("#main").get_by_role("link", name="Risk heat map").click()
     expect(page.locator("#heatmap-table")).to_contain_text("2 open risks")
     expect(page.locator("#raid-heatmap canvas")).to_be_visible()
     page.get_by_role("link", name="1 risk at probability 4, impact 4").click()

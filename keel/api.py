@@ -8,9 +8,13 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keel.benefits.api import benefits
+from keel.changes.api import changes
+from keel.compliance.api import compliance
 from keel.core.api import SessionAuth, install_error_handlers, normalise_validation_error
 from keel.finance.api import finance
+from keel.gates.api import gates
 from keel.governance.api import governance
+from keel.notifications.api import notifications
 from keel.orgs.api import TokenAuth, account, org, reference
 from keel.portfolio.api import oversight, register
 from keel.resources.api import resources
@@ -18,6 +22,7 @@ from keel.resources.capacity_api import capacity
 from keel.resources.leveling_api import leveling
 from keel.schedule.api import schedule
 from keel.schedule.import_api import imports
+from keel.statusreports.api import statusreports
 from keel.timesheets.api import timesheets
 
 
@@ -59,5 +64,10 @@ for router in (
     finance,
     benefits,
     governance,
+    gates,
+    changes,
+    statusreports,
+    compliance,
+    notifications,
 ):
     api.add_router("/", router)

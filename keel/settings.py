@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "keel.finance",
     "keel.benefits",
     "keel.governance",
+    "keel.gates",
+    "keel.changes",
+    "keel.statusreports",
+    "keel.compliance",
+    "keel.notifications",
 ]
 
 MIDDLEWARE = [

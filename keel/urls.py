@@ -21,6 +21,11 @@ urlpatterns = [
     path("", include("keel.finance.urls")),
     path("", include("keel.benefits.urls")),
     path("", include("keel.governance.urls")),
+    path("", include("keel.gates.urls")),
+    path("", include("keel.changes.urls")),
+    path("", include("keel.statusreports.urls")),
+    path("", include("keel.compliance.urls")),
+    path("", include("keel.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

@@ -83,6 +83,15 @@ class ConstraintType(models.TextChoices):
 DATED_CONSTRAINTS = frozenset(set(ConstraintType) - {ConstraintType.ASAP, ConstraintType.ALAP})
 
 
+class EvMethod(models.TextChoices):
+    """How a task's progress turns into earned value (the EV engine's methods)."""
+
+    PHYSICAL = "physical", "Physical % complete"
+    ZERO_HUNDRED = "0/100", "0/100 (earned at finish)"
+    FIFTY_FIFTY = "50/50", "50/50 (half at start, half at finish)"
+    MILESTONES = "milestones", "Weighted milestones (of its subtasks)"
+
+
 class LinkType(models.TextChoices):
     """Dependency types."""
 
@@ -241,6 +250,24 @@ class Task(VersionedModel):
         validators=[MaxValueValidator(MAX_DURATION)],
         help_text="Working minutes by which resource leveling holds the task after the start its links "
         "and constraints allow (elapsed minutes for an elapsed task); its successors follow.",
+    )
+
+    splits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Where the task's work pauses: [offset, pause] pairs in working minutes of the task "
+        "(the CPM engine's Task.splits); empty when the work is one stretch.",
+    )
+    ev_method = models.CharField(
+        "earned value method", max_length=12, choices=EvMethod.choices, default=EvMethod.PHYSICAL
+    )
+    ev_weight = models.DecimalField(
+        "earned value weight",
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="A milestone's weight in its summary task's earned value (weighted milestones method).",
     )
 
     # Computed: the WBS numbering and the engine's results.

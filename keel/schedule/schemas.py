@@ -17,12 +17,14 @@ from pydantic import AfterValidator
 
 from keel.core.api import Id, InputSchema, Money, Text
 from keel.orgs.schemas import CalendarRef, UserRef
-from keel.schedule.models import MAX_DURATION, ConstraintType, DurationUnit, LagUnit, LinkType
+from keel.schedule.models import MAX_DURATION, ConstraintType, DurationUnit, EvMethod, LagUnit, LinkType
 
 DurationUnitName = Literal[tuple(DurationUnit.values)]  # type: ignore[valid-type]
 ConstraintName = Literal[tuple(ConstraintType.values)]  # type: ignore[valid-type]
 LinkTypeName = Literal[tuple(LinkType.values)]  # type: ignore[valid-type]
 LagUnitName = Literal[tuple(LagUnit.values)]  # type: ignore[valid-type]
+EvMethodName = Literal[tuple(EvMethod.values)]  # type: ignore[valid-type]
+EvWeight = Annotated[Decimal, Field(ge=0, le=Decimal("99999.9999"), max_digits=9, decimal_places=4)]
 
 VERSION = Field(None, ge=1, le=2**31, description="The version you edited (alternative to If-Match)")
 
@@ -171,6 +173,11 @@ class TaskOut(Schema):
     leveling_delay_minutes: int = Field(
         ..., description="Minutes resource leveling holds the task after the start its links allow"
     )
+    splits: list[list[int]] = Field(
+        ..., description="Where the work pauses: [offset, pause] pairs in working minutes of the task"
+    )
+    ev_method: str = Field(..., description="How progress turns into earned value")
+    ev_weight: Decimal | None = Field(..., description="A milestone's weight (weighted milestones method)")
     start: dt.datetime | None
     finish: dt.datetime | None
     early_start: dt.datetime | None
@@ -227,6 +234,8 @@ class TaskCreateIn(InputSchema):
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = Field(None, description="The task's own calendar; none: the project's")
     leveling_delay_minutes: Minutes = 0
+    ev_method: EvMethodName = "physical"
+    ev_weight: EvWeight | None = None
 
 
 class TaskPatchIn(InputSchema):
@@ -251,6 +260,8 @@ class TaskPatchIn(InputSchema):
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = None
     leveling_delay_minutes: Minutes = None  # type: ignore[assignment]
+    ev_method: EvMethodName = None  # type: ignore[assignment]
+    ev_weight: EvWeight | None = None
     version: int | None = VERSION
 
 

@@ -75,10 +75,12 @@ TASK_FIELDS = (
     "deadline",
     "calendar",
     "leveling_delay_minutes",
+    "ev_method",
+    "ev_weight",
 )
 """The task fields services accept (besides ``parent`` and ``position``, which place the task)."""
 
-DESCRIPTIVE_FIELDS = frozenset({"name", "notes", "wbs"})
+DESCRIPTIVE_FIELDS = frozenset({"name", "notes", "wbs", "ev_method", "ev_weight"})
 """Task fields that cannot move a date: changing only these does not recompute the schedule."""
 
 ROLLED_UP_FIELDS = (

@@ -1,0 +1,7 @@
+"""JSON endpoints of change control."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+changes = Router(tags=["changes"])

@@ -1,0 +1,6 @@
+"""Pages of compliance."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "compliance"
+urlpatterns: list = []

@@ -204,8 +204,11 @@ class _Java:
         self.Double = cls("java.lang.Double")
         self.Integer = cls("java.lang.Integer")
         self.File = cls("java.io.File")
+        self.ArrayList = cls("java.util.ArrayList")
         self.UniversalProjectReader = cls("org.mpxj.reader.UniversalProjectReader")
         self.UniversalProjectWriter = cls("org.mpxj.writer.UniversalProjectWriter")
+        self.MSPDIWriter = cls("org.mpxj.mspdi.MSPDIWriter")
+        self.TimephasedWork = cls("org.mpxj.TimephasedWork")
         self.FileFormat = cls("org.mpxj.writer.FileFormat")
         self.ProjectFile = cls("org.mpxj.ProjectFile")
         self.Duration = cls("org.mpxj.Duration")
@@ -1077,6 +1080,32 @@ class _Reader:
 # --- writing ---------------------------------------------------------------------------------------
 
 
+def _stretches(duration: int, splits: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """A split task's stretches of work as ``(begin, end)`` minutes of its span (work and pauses)."""
+    result = []
+    done = 0
+    paused = 0
+    for offset, pause in splits:
+        result.append((done + paused, offset + paused))
+        done = offset
+        paused += pause
+    result.append((done + paused, duration + paused))
+    return result
+
+
+def _cut(stretches: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
+    """The parts of stretches (in span minutes) holding the work from ``low`` to ``high`` minutes."""
+    result = []
+    work = 0
+    for begin, end in stretches:
+        first = max(begin, begin + low - work)
+        last = min(end, begin + high - work)
+        if first < last:
+            result.append((first, last))
+        work += end - begin
+    return result
+
+
 PRIMAVERA_FORMATS = frozenset({"xer", "pmxml"})
 """Formats of Primavera P6, which has no elapsed durations, percentage lags or manually scheduled tasks."""
 
@@ -1105,9 +1134,17 @@ def write_project(
     writer = _Writer(project, primavera=format in PRIMAVERA_FORMATS, code=code)
     try:
         project_file = writer.build()
-        j.UniversalProjectWriter(getattr(j.FileFormat, FORMATS[format][0])).write(
-            project_file, str(file_path)
-        )
+        if format == "mspdi":
+            # Split tasks go out as their assignments' timephased work (MS Project's own way); only the
+            # assignments given some are written with it.
+            mspdi_writer = j.MSPDIWriter()
+            mspdi_writer.setWriteTimephasedData(True)
+            mspdi_writer.setGenerateMissingTimephasedData(False)
+            mspdi_writer.write(project_file, str(file_path))
+        else:
+            j.UniversalProjectWriter(getattr(j.FileFormat, FORMATS[format][0])).write(
+                project_file, str(file_path)
+            )
     except j.JException as error:
         raise InterchangeError(
             f"{file_path.name}: MPXJ could not write {FORMATS[format][2]}: {_java_message(error)}"
@@ -1218,6 +1255,8 @@ class _Writer:
             self.primavera_warnings()
         resources = self.resources(file, calendars)
         self.assignments(tasks, resources)
+        if not self.primavera:
+            self.split_work(tasks)
         self.baselines(tasks, props)
         return file
 
@@ -1427,11 +1466,73 @@ class _Writer:
             target.setCritical(task.critical)
         if task.leveling_delay and not task.summary:
             target.setLevelingDelay(self.duration(task.leveling_delay, TimeUnit.DAYS))
-        if task.splits and not task.summary:
+        if task.splits and not task.summary and (self.primavera or task.elapsed):
+            reason = "Primavera has no split activities" if self.primavera else "its duration is elapsed"
             self.warnings.append(
-                f"task {task.name!r} (UID {task.uid}) is split into {len(task.splits) + 1} parts; the file "
-                "holds its work as one stretch from its start"
+                f"task {task.name!r} (UID {task.uid}) is split into {len(task.splits) + 1} parts; {reason}, "
+                "so the file holds its work as one stretch from its start"
             )
+
+    def timeline(self, task: Task) -> Timeline:
+        """The working time of a task's calendar (the project's when it has none)."""
+        if self.timelines is None:
+            calendars = engine_calendars(self.project)
+            self.timelines = {
+                uid: Timeline(calendar, self.project.start) for uid, calendar in calendars.items()
+            }
+        return self.timelines[task.calendar_uid or self.project.default_calendar_uid]
+
+    def split_work(self, tasks: dict[int, Any]) -> None:
+        """A split task's stretches of work as timephased work of its first assignment.
+
+        MS Project keeps a task's splits only in its assignments' timephased work; a task without a
+        resource gets an assignment without one, as MS Project writes it. The stretches are laid out in
+        working time from the task's start; for a task in progress, the done stretches from its start
+        and the remaining ones back from its finish, so a resumption after the status date is kept.
+        """
+        for task in self.project.tasks:
+            if not task.splits or task.summary or task.elapsed:
+                continue
+            start = task.early_start or task.start
+            finish = task.early_finish or task.finish
+            if start is None:
+                continue
+            java_task = tasks[task.uid]
+            assignments = list(java_task.getResourceAssignments())
+            assignment = assignments[0] if assignments else java_task.addResourceAssignment(None)
+            timeline = self.timeline(task)
+            done = (2 * task.duration * task.percent_complete + 100) // 200
+            if task.percent_complete == 100 or task.actual_finish is not None:
+                done = task.duration
+            pieces = _stretches(task.duration, task.splits)
+            actual = _cut(pieces, 0, done)
+            remaining = _cut(pieces, done, task.duration)
+            first = timeline.to_work(start)
+            layout = [(first + a, first + b) for a, b in actual]
+            if remaining:
+                shift = first
+                if actual and finish is not None:
+                    shift = timeline.to_work(finish) - remaining[-1][1]
+                layout_remaining = [(shift + a, shift + b) for a, b in remaining]
+            else:
+                layout_remaining = []
+            assignment.getRawTimephasedActualRegularWork().addAll(self.timephased(timeline, layout))
+            assignment.getRawTimephasedRemainingRegularWork().addAll(
+                self.timephased(timeline, layout_remaining)
+            )
+
+    def timephased(self, timeline: Timeline, stretches: list[tuple[int, int]]) -> Any:
+        """Stretches of working minutes as a Java list of TimephasedWork (one full-time resource)."""
+        j = self.j
+        result = j.ArrayList()
+        for begin, end in stretches:
+            work = j.TimephasedWork()
+            work.setStart(self.ldt(timeline.start_at(begin)))
+            work.setFinish(self.ldt(timeline.finish_at(end)))
+            work.setTotalAmount(j.Duration.getInstance(float(end - begin), j.TimeUnit.MINUTES))
+            work.setAmountPerHour(j.Duration.getInstance(60.0, j.TimeUnit.MINUTES))
+            result.add(work)
+        return result
 
     def data_date(self) -> datetime | None:
         """A data date for a Primavera file of a project with progress but no status date.
@@ -1464,12 +1565,7 @@ class _Writer:
         done = round(task.duration * task.percent_complete / 100)
         if task.elapsed:
             return start + timedelta(minutes=done)
-        if self.timelines is None:
-            calendars = engine_calendars(self.project)
-            self.timelines = {
-                uid: Timeline(calendar, self.project.start) for uid, calendar in calendars.items()
-            }
-        timeline = self.timelines[task.calendar_uid or self.project.default_calendar_uid]
+        timeline = self.timeline(task)
         return timeline.start_at(timeline.to_work(start) + done)
 
     def links(self, tasks: dict[int, Any]) -> None:

@@ -31,13 +31,6 @@ MSPDI_UNKEPT = {
     ("NewProductDev", 36): {"total_float", "critical"},
     ("NewProductDev", 48): {"total_float", "critical"},
 }
-# MPXJ writes no timephased work, so a split task's pauses do not go out (the writer says so).
-SPLIT_WARNINGS = {
-    "mspdisplittask": (
-        "task 'Split Task 1' (UID 1) is split into 2 parts; the file holds its work as one stretch from its start",
-        "task 'Split Task 2' (UID 2) is split into 3 parts; the file holds its work as one stretch from its start",
-    )
-}
 PROJECT_FIELDS = (
     "name",
     "start",
@@ -76,7 +69,7 @@ def test_ms_project_xml_round_trip_keeps_everything(key, exported):
     # Given a sample read by Keel, when it is written as MS Project XML and read again
     original = samples.read(key)
     again, warnings = exported(key, "mspdi")
-    assert warnings == SPLIT_WARNINGS.get(key, ())
+    assert warnings == ()
     # Then the project, its tasks (UIDs, names, WBS, dates, ...), links, calendars, resources,
     # assignments and baselines are the same
     assert {f: getattr(again, f) for f in PROJECT_FIELDS} == {f: getattr(original, f) for f in PROJECT_FIELDS}
@@ -85,8 +78,6 @@ def test_ms_project_xml_round_trip_keeps_everything(key, exported):
         unkept = set(MSPDI_UNKEPT.get((key, task.uid), set()))
         if task.free_float is None:
             unkept.add("free_float")
-        if key in SPLIT_WARNINGS:
-            unkept.add("splits")
         assert task_fields(again.task(task.uid), unkept) == task_fields(task, unkept), task.uid
     assert set(again.links) == set(original.links)
     assert {c.uid: c for c in again.calendars} == {c.uid: c for c in original.calendars}
@@ -206,6 +197,50 @@ def test_primavera_export_names_what_it_cannot_hold(exported):
         "link 8 → 21: Primavera has no links to or from WBS nodes (summary tasks); it was not written",
         "link 50 → 1: Primavera has no links to or from WBS nodes (summary tasks); it was not written",
     )
+
+
+def test_split_tasks_keep_their_pauses_through_ms_project_xml(exported):
+    # Given the sample whose two tasks MS Project split (2 and 3 stretches of work)
+    original = samples.read("mspdisplittask")
+    assert {t.uid: t.splits for t in original.tasks if t.splits} == {
+        1: ((1920, 1440),),
+        2: ((1440, 960), (3840, 1440)),
+    }
+    # When it is written as MS Project XML and read again, the pauses are where they were
+    again, warnings = exported("mspdisplittask", "mspdi")
+    assert warnings == ()
+    assert {t.uid: t.splits for t in again.tasks} == {t.uid: t.splits for t in original.tasks}
+
+
+@pytest.mark.parametrize("format", ["xer", "pmxml"])
+def test_primavera_says_it_holds_a_split_task_as_one_stretch(format, exported):
+    _, warnings = exported("mspdisplittask", format)
+    assert warnings == (
+        "task 'Split Task 1' (UID 1) is split into 2 parts; Primavera has no split activities, so the file "
+        "holds its work as one stretch from its start",
+        "task 'Split Task 2' (UID 2) is split into 3 parts; Primavera has no split activities, so the file "
+        "holds its work as one stretch from its start",
+    )
+
+
+def test_a_split_task_in_progress_keeps_its_pauses(tmp_path):
+    # Given the second split task with a quarter of its work done (its first stretch and part of the second)
+    original = samples.read("mspdisplittask")
+    started = dataclasses.replace(
+        original,
+        status_date=original.start.replace(day=26),
+        tasks=tuple(
+            dataclasses.replace(t, percent_complete=25, actual_start=t.start) if t.uid == 2 else t
+            for t in original.tasks
+        ),
+    )
+    # When it is written and read again
+    target = tmp_path / "started.xml"
+    assert mpxj.write_project(started, target, "mspdi") == ()
+    again = mpxj.read_project(target)
+    # Then its pauses and its progress are kept
+    assert again.task(2).splits == original.task(2).splits
+    assert again.task(2).percent_complete == 25
 
 
 @pytest.mark.parametrize("format", ["mspdi"])

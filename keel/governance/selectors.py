@@ -545,3 +545,90 @@ def escalation_recipients(project: Project) -> list[str]:
 def units_for_filter(user: Any) -> Iterable[OrgUnit]:
     """The units the user sees, for a filter."""
     return scoping.visible(user, OrgUnit.objects.all()).order_by("path")
+
+
+# --- stale items (for compliance) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaleRaidItem:
+    """An open risk, issue or risk action not updated since `updated` or past its date (`due`)."""
+
+    kind: str  # "risk", "issue" or "action"
+    pk: int
+    project: Project
+    reference: str
+    title: str
+    owner: Any
+    updated: dt.date
+    due: dt.date | None  # the date it is past (a risk's proximity, an issue's or action's due date)
+    url: str
+
+
+def stale_raid_items(*, projects: QuerySet[Project], today: dt.date, days: int) -> list[StaleRaidItem]:
+    """Open risks, issues and risk actions of `projects` (a queryset the caller scoped) that were not
+    updated for at least `days` days, or whose proximity or due date is past. Three queries."""
+    from django.urls import reverse
+
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+    related = ("project", "project__org_unit", "project__manager", "owner")
+    found: list[StaleRaidItem] = []
+    risks = (
+        Risk.objects.filter(project__in=projects, status=Risk.Status.OPEN)
+        .filter(Q(updated_at__lt=cutoff) | Q(proximity__lt=today))
+        .select_related(*related)
+    )
+    for risk in risks:
+        due = risk.proximity if risk.proximity and risk.proximity < today else None
+        url = reverse("governance:risk_update", args=[risk.pk])
+        found.append(_stale("risk", risk, risk.reference, risk.title, due, url))
+    issues = (
+        Issue.objects.filter(project__in=projects, status__in=[Issue.Status.OPEN, Issue.Status.IN_PROGRESS])
+        .filter(Q(updated_at__lt=cutoff) | Q(due_date__lt=today))
+        .select_related(*related)
+    )
+    for issue in issues:
+        due = issue.due_date if issue.due_date and issue.due_date < today else None
+        url = reverse("governance:issue_update", args=[issue.pk])
+        found.append(_stale("issue", issue, issue.reference, issue.title, due, url))
+    actions = (
+        RiskAction.objects.filter(risk__project__in=projects, status=RiskAction.Status.OPEN)
+        .filter(Q(updated_at__lt=cutoff) | Q(due_date__lt=today))
+        .select_related("risk", *(f"risk__{r}" for r in related[:3]), "owner")
+    )
+    for action in actions:
+        due = action.due_date if action.due_date < today else None
+        url = reverse("governance:action_update", args=[action.pk])
+        found.append(
+            _stale(
+                "action", action, f"{action.risk.reference} action", action.description, due, url, action.risk
+            )
+        )
+    return found
+
+
+def _stale(
+    kind: str, item: Any, reference: str, title: str, due: dt.date | None, url: str, parent: Any = None
+) -> StaleRaidItem:
+    project = (parent or item).project
+    return StaleRaidItem(
+        kind=kind,
+        pk=item.pk,
+        project=project,
+        reference=reference,
+        title=title,
+        owner=item.owner,
+        updated=timezone.localdate(item.updated_at),
+        due=due,
+        url=url,
+    )
+
+
+def stale_raid_items_for_user(
+    user: Any, *, days: int, today: dt.date | None = None, project_id: Any = None
+) -> list[StaleRaidItem]:
+    """The stale RAID items of the projects the user sees (or of one of them)."""
+    projects = scoping.visible(user, Project.objects.all())
+    if project_id is not None:
+        projects = projects.filter(pk=project_for_user(user, project_id).pk)
+    return stale_raid_items(projects=projects, today=today or timezone.localdate(), days=days)

@@ -310,6 +310,9 @@ def portfolio_benefits(request: HttpRequest, filters: Query[BenefitFilterIn]) ->
         "today": report.today,
         "benefits": [_state_out(s) for s in report.states],
         "currencies": report.currencies,
+        "reporting_currency": report.reporting_currency,
+        "total": report.total,
+        "total_error": report.total_error,
     }
 
 

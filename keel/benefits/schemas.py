@@ -238,6 +238,12 @@ class PortfolioBenefitsOut(Schema):
     today: dt.date
     benefits: list[BenefitStateOut]
     currencies: list[CurrencySeriesOut]
+    reporting_currency: str = Field(..., description="The currency of `total`: yours (your top unit's)")
+    total: CurrencySeriesOut | None = Field(
+        ...,
+        description="Every financial benefit converted at the PMO's dated rates; null when a rate is missing",
+    )
+    total_error: str = Field(..., description="Why `total` is null: the missing currency pair and date")
 
 
 class ThresholdIn(InputSchema):

@@ -21,6 +21,8 @@ from django.utils import timezone
 from keel.benefits import curve
 from keel.benefits.models import AtRiskThreshold, Benefit, Contribution, Measurement
 from keel.core.errors import NotFound, PermissionDenied
+from keel.finance import selectors as finance_selectors
+from keel.finance.rates import MissingRate, RateTable, round_money
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit
 from keel.orgs.scoping import Action
@@ -345,6 +347,10 @@ class PortfolioBenefits:
     today: dt.date
     states: list[BenefitState]
     currencies: list[CurrencySeries]
+    reporting_currency: str = ""
+    total: CurrencySeries | None = None
+    """Every financial benefit converted into `reporting_currency` (None when a rate is missing)."""
+    total_error: str = ""
 
     @property
     def at_risk(self) -> list[BenefitState]:
@@ -358,9 +364,18 @@ class PortfolioBenefits:
         return sorted((s for s in self.states if s.overdue), key=lambda s: (s.next_due, s.benefit.code))
 
 
-def _currency_series(currency: str, states: list[BenefitState], today: dt.date) -> CurrencySeries:
+def _currency_series(
+    currency: str,
+    states: list[BenefitState],
+    today: dt.date,
+    rates: RateTable | None = None,
+) -> CurrencySeries:
     """Sums of planned and realized gain at the end of each month (realized: the latest measurement by
-    then, for months up to the current one)."""
+    then, for months up to the current one), in `currency`.
+
+    With `rates`, each benefit's gains are converted from its own currency at the rate of the month's end
+    (today's for months still to come); a missing rate raises MissingRate naming the pair and the date.
+    """
     first = min(s.benefit.baseline_date for s in states)
     last = max(max(s.benefit.target_date for s in states), today)
     months = curve.month_starts(first, last)
@@ -368,22 +383,26 @@ def _currency_series(currency: str, states: list[BenefitState], today: dt.date) 
     realized = []
     for month in months:
         end = curve.add_months(month, 1) - dt.timedelta(days=1)
+        on = min(end, today)
         p = r = Decimal("0")
         for s in states:
             b = s.benefit
-            p += curve.planned_value(b.planned_points, end) - b.baseline_value
+            factor = Decimal(1) if rates is None else rates.rate(b.currency, currency, on, "currency")
+            p += (curve.planned_value(b.planned_points, end) - b.baseline_value) * factor
             measured = [row.realized for row in s.series if row.realized is not None and row.day <= end]
             if measured and month <= today:
-                r += measured[-1] - b.baseline_value
-        planned.append(p)
-        realized.append(r)
+                r += (measured[-1] - b.baseline_value) * factor
+        planned.append(round_money(p) if rates is not None else p)
+        realized.append(round_money(r) if rates is not None else r)
     return CurrencySeries(currency, months, planned, realized, len(states))
 
 
 def portfolio_benefits_for_user(
     user: Any, filters: BenefitFilters | None = None, today: dt.date | None = None
 ) -> PortfolioBenefits:
-    """Every visible benefit's state, plus the financial ones summed per currency (no conversion)."""
+    """Every visible benefit's state, the financial ones summed per currency, and all of them converted
+    into the user's reporting currency at the PMO's dated exchange rates (when a rate is missing, the
+    total is left out and `total_error` names the currency pair and date)."""
     today = today or timezone.localdate()
     states = states_for(benefit_list_for_user(user, filters), today)
     by_currency: dict[str, list[BenefitState]] = defaultdict(list)
@@ -391,4 +410,21 @@ def portfolio_benefits_for_user(
         if s.benefit.financial and s.benefit.status != Benefit.Status.CANCELLED:
             by_currency[s.benefit.currency].append(s)
     currencies = [_currency_series(c, rows, today) for c, rows in sorted(by_currency.items())]
-    return PortfolioBenefits(today=today, states=states, currencies=currencies)
+    target = finance_selectors.reporting_currency(user)
+    total: CurrencySeries | None = None
+    total_error = ""
+    if by_currency:
+        financial = [s for rows in by_currency.values() for s in rows]
+        rates = RateTable.load([*by_currency, target], until=today)
+        try:
+            total = _currency_series(target, financial, today, rates)
+        except MissingRate as exc:
+            total_error = exc.messages[0]
+    return PortfolioBenefits(
+        today=today,
+        states=states,
+        currencies=currencies,
+        reporting_currency=target,
+        total=total,
+        total_error=total_error,
+    )

@@ -4,6 +4,7 @@ portfolio's benefits (realized vs planned across the portfolio, at-risk and over
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -282,6 +283,25 @@ def project_benefits(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "benefits/project_benefits.html", context)
 
 
+def _series_context(c: selectors.CurrencySeries, today: dt.date, key: str = "") -> dict[str, Any]:
+    """A currency's monthly sums as the portfolio page's chart and table take them."""
+    key = key or c.currency
+    return {
+        "currency": c.currency,
+        "key": key,
+        "currency_id": f"currency-data-{key}",
+        "benefits": c.benefits,
+        "rows": list(zip(c.months, c.planned_gain, c.realized_gain, strict=True)),
+        "chart": {
+            "months": [f"{m:%b %Y}" for m in c.months],
+            "planned": [_num(v) for v in c.planned_gain],
+            "realized": [
+                _num(v) if m <= today else None for m, v in zip(c.months, c.realized_gain, strict=True)
+            ],
+        },
+    }
+
+
 @page
 @require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
@@ -294,23 +314,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "can_set_thresholds": selectors.can_set_thresholds(request.user),
-        "currencies": [
-            {
-                "currency": c.currency,
-                "currency_id": f"currency-data-{c.currency}",
-                "benefits": c.benefits,
-                "rows": list(zip(c.months, c.planned_gain, c.realized_gain, strict=True)),
-                "chart": {
-                    "months": [f"{m:%b %Y}" for m in c.months],
-                    "planned": [_num(v) for v in c.planned_gain],
-                    "realized": [
-                        _num(v) if m <= report.today else None
-                        for m, v in zip(c.months, c.realized_gain, strict=True)
-                    ],
-                },
-            }
-            for c in report.currencies
-        ],
+        "currencies": [_series_context(c, report.today) for c in report.currencies],
+        "total": _series_context(report.total, report.today, "total") if report.total else None,
         "realization_chart": {
             "labels": [s.benefit.code for s in tracked],
             "realized": [_num(s.realized_percent) for s in tracked],

@@ -9,6 +9,7 @@ import pytest
 
 from keel.benefits import selectors, services
 from keel.core.errors import NotFound, PermissionDenied
+from keel.finance import services as finance_services
 from keel.orgs.scoping import Action
 from tests.benefits.conftest import make_benefit
 from tests.factories import MembershipFactory, UserFactory
@@ -151,6 +152,39 @@ def test_portfolio_sums_financial_gains_per_currency(org, north_benefit, south_b
     assert nok.realized_gain[3] == Decimal("0")  # April is after today: nothing realized yet
     north_only = selectors.portfolio_benefits_for_user(org.pm_north, today=D(2026, 3, 15))
     assert [c.currency for c in north_only.currencies] == ["NOK"]
+
+
+def test_portfolio_total_converts_every_currency_at_the_dated_rates(org, north_benefit, south_benefit):
+    _measure(org, north_benefit, D(2026, 2, 1), "12000")
+    _measure(org, south_benefit, D(2026, 3, 1), "5000")
+    missing = selectors.portfolio_benefits_for_user(org.admin, today=D(2026, 3, 15))
+    assert missing.reporting_currency == "EUR"
+    assert missing.total is None
+    assert "NOK to EUR" in missing.total_error and "2026-01-31" in missing.total_error
+
+    finance_services.rate_create(
+        actor=org.admin, from_currency="NOK", to_currency="EUR", date=D(2026, 1, 1), rate=Decimal("0.1")
+    )
+    finance_services.rate_create(
+        actor=org.admin, from_currency="NOK", to_currency="EUR", date=D(2026, 3, 1), rate=Decimal("0.08")
+    )
+    report = selectors.portfolio_benefits_for_user(org.admin, today=D(2026, 3, 15))
+    eur, nok = report.currencies
+    total = report.total
+    assert total is not None and total.currency == "EUR" and total.benefits == 2
+    for month, planned, realized in zip(total.months, total.planned_gain, total.realized_gain, strict=True):
+        # Each month at the rate of its end; months still to come at today's (0.08 from 1 March).
+        rate = Decimal("0.1") if month < D(2026, 3, 1) else Decimal("0.08")
+        expected = Decimal("0")
+        expected_realized = Decimal("0")
+        for series, factor in ((eur, Decimal(1)), (nok, rate)):
+            if month in series.months:
+                i = series.months.index(month)
+                expected += series.planned_gain[i] * factor
+                expected_realized += series.realized_gain[i] * factor
+        assert planned == expected.quantize(Decimal("0.01")), month
+        assert realized == expected_realized.quantize(Decimal("0.01")), month
+    assert total.realized_gain[2] == Decimal("5960.00")  # March: 12,000 NOK × 0.08 + 5,000 EUR
 
 
 def test_states_take_a_fixed_number_of_queries(org, north_benefit, django_assert_max_num_queries):

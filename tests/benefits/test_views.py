@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from keel.benefits import services
 from keel.benefits.models import Benefit, Measurement
+from keel.finance import services as finance_services
 from tests.benefits.conftest import make_benefit
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +133,20 @@ def test_project_and_portfolio_pages(client, org, north_benefit, south_benefit):
     at_risk = portfolio.split('id="at-risk"')[1].split('id="overdue-heading"')[0]
     assert 'data-benefit="B-N"' in at_risk  # 100 measured where 19,397 was planned
     assert "Financial benefits in NOK" in portfolio
+
+
+def test_portfolio_page_totals_in_the_reporting_currency_or_names_the_missing_rate(
+    client, org, north_benefit, south_benefit
+):
+    client.force_login(org.admin)
+    page = client.get(reverse("benefits:portfolio")).content.decode()
+    assert "cannot be totalled in EUR" in page and "No exchange rate from NOK to EUR" in page
+    finance_services.rate_create(
+        actor=org.admin, from_currency="NOK", to_currency="EUR", date=dt.date(2025, 1, 1), rate=Decimal("0.1")
+    )
+    page = client.get(reverse("benefits:portfolio")).content.decode()
+    assert "All financial benefits in EUR, converted at the PMO" in page
+    assert "cannot be totalled" not in page
 
 
 def test_register_and_portfolio_pages_take_a_bounded_number_of_queries(

@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from keel.engines import leveling_fast
+
 __all__ = [
     "Activity",
     "LevelingError",
@@ -53,6 +55,8 @@ _LNS_SECONDS = 0.3  # time limit of one sub-problem of the large-neighbourhood s
 _FULL_SHARE = 0.4  # share of the optimal mode's CP-SAT time spent on the whole problem (then LNS)
 _SMALL = 40  # up to this many movable activities, CP-SAT works on the whole problem all the time
 _HEURISTIC_SHARE = 0.1  # share of the optimal mode's time limit given to the heuristic first
+_FAST_GA_SIZE = 40  # population of the compiled genetic algorithm
+_JIT_WAIT = 0.5  # share of the heuristic's time it may wait for the compiled kernels (first run)
 
 
 class LevelingError(ValueError):
@@ -754,6 +758,9 @@ def _heuristic(
 ) -> None:
     """Biased random sampling with forward-backward improvement, then a genetic algorithm on lists."""
     t0 = time.perf_counter()
+    if c.nunits == c.n and c.n > 1 and leveling_fast.ready(wait=_JIT_WAIT * seconds):
+        _heuristic_fast(c, seconds - (time.perf_counter() - t0), seed, best, target, progress)
+        return
     rng = random.Random(seed)
     ls, lf = _priorities(c)
     rules = [lf, ls]
@@ -810,6 +817,46 @@ def _heuristic(
         for i, u in enumerate(child):
             prio[u] = float(i)
         evaluate(prio, biased=False)
+
+
+def _heuristic_fast(
+    c: _Compiled,
+    seconds: float,
+    seed: int,
+    best: _Best,
+    target: int,
+    progress: Callable[[float], None] | None,
+) -> None:
+    """The same search with the compiled kernels (no loops among the precedences): biased random
+    sampling for the first population, then the genetic algorithm with double justification."""
+    import numpy as np
+
+    t0 = time.perf_counter()
+    ls, lf = _priorities(c)
+    rules = [
+        np.array([lf[c.unit_of[v]] for v in range(c.n)], np.float64),
+        np.array([ls[c.unit_of[v]] for v in range(c.n)], np.float64),
+    ]
+    ga = leveling_fast.FastGA(leveling_fast.Arrays(c), seed=seed, size=_FAST_GA_SIZE)
+    tries = 0
+    while not ga.full and tries < 4 * _FAST_GA_SIZE:
+        ga.sample(rules[tries % 2], randomized=tries >= 2)
+        tries += 1
+        if ga.bestfit[0] <= target or time.perf_counter() - t0 >= seconds:
+            break
+
+    def stop() -> bool:
+        if progress is not None:
+            progress(min(1.0, (time.perf_counter() - t0) / seconds) if seconds > 0 else 1.0)
+        return False
+
+    if ga.count and len(ga.a.free) > 1:
+        ga.run(seconds - (time.perf_counter() - t0), target, stop)
+    best.schedules += ga.schedules
+    if ga.count:
+        score = (int(ga.bestfit[0]), int(ga.bestfit[1]))
+        if score < best.score:
+            best.starts, best.score = [int(x) for x in ga.best], score
 
 
 def _tournament(rng: random.Random, population: list) -> tuple:

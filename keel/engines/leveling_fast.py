@@ -1,0 +1,658 @@
+"""Compiled schedule generation and a genetic algorithm for the leveling engine.
+
+The kernels work on the problem as arrays (activities indexed ``0..n-1``, precedences and demands
+in compressed rows, one capacity profile per resource and period) and are compiled by numba once
+per process; the machine code is cached on disk (``NUMBA_CACHE_DIR`` or ``__pycache__``) so later
+processes only load it. Compilation runs in a background thread started by :func:`start`; callers
+ask :func:`ready` and use the pure-Python scheme until it is.
+
+Scope: problems whose precedences form no loop (every strongly connected component is a single
+activity); the engine keeps its general scheme for the rest.
+
+Genetic algorithm (activity lists, after Hartmann 1998 and Valls, Ballestín and Quintanilla 2008):
+each individual is a precedence-feasible list of the movable activities, decoded by the serial
+schedule generation scheme and improved by double justification (right- then left-justification);
+the improved schedule's start order replaces the list. Two-point crossover, adjacent-swap mutation,
+binary tournaments, a steady-state population without duplicate objectives, and a restart from
+the best individual's neighbourhood when the population stalls.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a declared dependency
+    njit = None
+
+__all__ = ["Arrays", "FastGA", "available", "ready", "start"]
+
+_BIG = 1 << 60
+
+
+def _jit(fn):
+    return njit(cache=True, nogil=True)(fn) if njit is not None else fn
+
+
+# --------------------------------------------------------------------------------------------------
+# Kernels
+# --------------------------------------------------------------------------------------------------
+
+
+@_jit
+def _earliest(prof, v, lo, hi, dur, rptr, rk, rq):
+    """Earliest t in [lo, hi] where activity v fits the profile; -1 if none."""
+    d = dur[v]
+    if d == 0 or rptr[v] == rptr[v + 1]:
+        return lo if lo <= hi else -1
+    t = lo
+    while t <= hi:
+        bad = -1
+        for j in range(rptr[v], rptr[v + 1]):
+            k = rk[j]
+            q = rq[j]
+            x = t + d - 1
+            while x >= t:
+                if prof[k, x] < q:
+                    if x + 1 > bad:
+                        bad = x + 1
+                    break
+                x -= 1
+        if bad < 0:
+            return t
+        t = bad
+    return -1
+
+
+@_jit
+def _latest(prof, v, lo, hi, dur, rptr, rk, rq):
+    """Latest t in [lo, hi] where activity v fits the profile; -1 if none."""
+    d = dur[v]
+    if d == 0 or rptr[v] == rptr[v + 1]:
+        return hi if hi >= lo else -1
+    t = hi
+    while t >= lo:
+        bad = _BIG
+        for j in range(rptr[v], rptr[v + 1]):
+            k = rk[j]
+            q = rq[j]
+            x = t
+            while x < t + d:
+                if prof[k, x] < q:
+                    if x - d < bad:
+                        bad = x - d
+                    break
+                x += 1
+        if bad == _BIG:
+            return t
+        t = bad
+    return -1
+
+
+@_jit
+def _put(prof, v, t, dur, rptr, rk, rq):
+    d = dur[v]
+    for j in range(rptr[v], rptr[v + 1]):
+        k = rk[j]
+        q = rq[j]
+        for x in range(t, t + d):
+            prof[k, x] -= q
+
+
+@_jit
+def _serial(
+    order, starts, prof, prof0, dur, rel, lst, fixed, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor
+):
+    """Serial schedule generation of the activity list ``order``; False if an activity has no room."""
+    prof[:, :] = prof0
+    for v in range(dur.shape[0]):
+        starts[v] = fixed[v]
+    for i in range(order.shape[0]):
+        v = order[i]
+        lo = rel[v]
+        for j in range(pptr[v], pptr[v + 1]):
+            x = starts[pidx[j]] + pdel[j]
+            if x > lo:
+                lo = x
+        hi = lst[v]
+        if hor < hi:
+            hi = hor
+        for j in range(sptr[v], sptr[v + 1]):
+            b = sidx[j]
+            if fixed[b] >= 0 and fixed[b] - sdel[j] < hi:
+                hi = fixed[b] - sdel[j]
+        t = _earliest(prof, v, lo, hi, dur, rptr, rk, rq)
+        if t < 0:
+            return False
+        starts[v] = t
+        _put(prof, v, t, dur, rptr, rk, rq)
+    return True
+
+
+@_jit
+def _right(
+    starts, new, prof, prof0, free, dur, lst, fixed, group, sptr, sidx, sdel, rptr, rk, rq, hor, ngroups
+):
+    """Right-justify: each movable activity, latest finish first, as late as its successors and its
+    group's finish allow. ``new`` gets the schedule; False if it fails."""
+    prof[:, :] = prof0
+    gfin = np.zeros(ngroups, np.int64)
+    n = dur.shape[0]
+    for v in range(n):
+        new[v] = starts[v]
+        e = starts[v] + dur[v]
+        if e > gfin[group[v]]:
+            gfin[group[v]] = e
+    m = free.shape[0]
+    key = np.empty(m, np.int64)
+    for i in range(m):
+        v = free[i]
+        key[i] = -(starts[v] + dur[v]) * (n + 1) - v
+    idx = np.argsort(key)
+    for i in range(m):
+        v = free[idx[i]]
+        hi = lst[v]
+        if hor < hi:
+            hi = hor
+        g = gfin[group[v]] - dur[v]
+        if g < hi:
+            hi = g
+        for j in range(sptr[v], sptr[v + 1]):
+            x = new[sidx[j]] - sdel[j]
+            if x < hi:
+                hi = x
+        t = _latest(prof, v, starts[v], hi, dur, rptr, rk, rq)
+        if t < 0:
+            return False
+        new[v] = t
+        _put(prof, v, t, dur, rptr, rk, rq)
+    return True
+
+
+@_jit
+def _left(starts, new, prof, prof0, free, dur, rel, pptr, pidx, pdel, rptr, rk, rq):
+    """Left-justify: each movable activity, earliest start first, as early as it fits."""
+    prof[:, :] = prof0
+    n = dur.shape[0]
+    for v in range(n):
+        new[v] = starts[v]
+    m = free.shape[0]
+    key = np.empty(m, np.int64)
+    for i in range(m):
+        v = free[i]
+        key[i] = starts[v] * (n + 1) + v
+    idx = np.argsort(key)
+    for i in range(m):
+        v = free[idx[i]]
+        lo = rel[v]
+        for j in range(pptr[v], pptr[v + 1]):
+            x = new[pidx[j]] + pdel[j]
+            if x > lo:
+                lo = x
+        t = _earliest(prof, v, lo, starts[v], dur, rptr, rk, rq)
+        if t < 0:
+            return False
+        new[v] = t
+        _put(prof, v, t, dur, rptr, rk, rq)
+    return True
+
+
+@_jit
+def _score(starts, dur, group, weight):
+    """(weighted sum of group finishes, sum of starts)."""
+    gfin = np.zeros(weight.shape[0], np.int64)
+    total = 0
+    for v in range(dur.shape[0]):
+        e = starts[v] + dur[v]
+        if e > gfin[group[v]]:
+            gfin[group[v]] = e
+        total += starts[v]
+    obj = 0
+    for g in range(weight.shape[0]):
+        obj += weight[g] * gfin[g]
+    return obj, total
+
+
+@_jit
+def _to_list(starts, free, topo, out, missing, pptr, pidx, spos, sptr, sidx, negative):
+    """The movable activities ordered by start (ties by topological rank), made precedence-feasible."""
+    m = free.shape[0]
+    n = topo.shape[0]
+    key = np.empty(m, np.int64)
+    for i in range(m):
+        v = free[i]
+        key[i] = starts[v] * (n + 1) + topo[v]
+    idx = np.argsort(key)
+    if not negative:
+        for i in range(m):
+            out[i] = free[idx[i]]
+        return
+    # A negative delay lets a successor start first: repair by the smallest key among the eligible.
+    rank = np.empty(n, np.int64)
+    for i in range(m):
+        rank[free[idx[i]]] = i
+    for i in range(m):
+        v = free[i]
+        c = 0
+        for j in range(pptr[v], pptr[v + 1]):
+            if spos[pidx[j]] >= 0:
+                c += 1
+        missing[v] = c
+    eligible = np.empty(m, np.int64)
+    ne = 0
+    for i in range(m):
+        if missing[free[i]] == 0:
+            eligible[ne] = free[i]
+            ne += 1
+    for i in range(m):
+        b = 0
+        for e in range(1, ne):
+            if rank[eligible[e]] < rank[eligible[b]]:
+                b = e
+        v = eligible[b]
+        eligible[b] = eligible[ne - 1]
+        ne -= 1
+        out[i] = v
+        for j in range(sptr[v], sptr[v + 1]):
+            w = sidx[j]
+            if spos[w] >= 0:
+                missing[w] -= 1
+                if missing[w] == 0:
+                    eligible[ne] = w
+                    ne += 1
+
+
+@_jit
+def _sample(prio, free, spos, out, missing, pptr, pidx, sptr, sidx, bias, randomized):
+    """A precedence-feasible list by regret-biased random sampling on ``prio`` (lowest first)."""
+    m = free.shape[0]
+    for i in range(m):
+        v = free[i]
+        c = 0
+        for j in range(pptr[v], pptr[v + 1]):
+            if spos[pidx[j]] >= 0:
+                c += 1
+        missing[v] = c
+    eligible = np.empty(m, np.int64)
+    weights = np.empty(m, np.float64)
+    ne = 0
+    for i in range(m):
+        if missing[free[i]] == 0:
+            eligible[ne] = free[i]
+            ne += 1
+    for i in range(m):
+        b = 0
+        if randomized and ne > 1:
+            worst = prio[eligible[0]]
+            for e in range(1, ne):
+                if prio[eligible[e]] > worst:
+                    worst = prio[eligible[e]]
+            total = 0.0
+            for e in range(ne):
+                weights[e] = (worst - prio[eligible[e]] + 1.0) ** bias
+                total += weights[e]
+            x = np.random.random() * total
+            b = ne - 1
+            for e in range(ne):
+                x -= weights[e]
+                if x < 0:
+                    b = e
+                    break
+        else:
+            for e in range(1, ne):
+                if prio[eligible[e]] < prio[eligible[b]]:
+                    b = e
+        v = eligible[b]
+        eligible[b] = eligible[ne - 1]
+        ne -= 1
+        out[i] = v
+        for j in range(sptr[v], sptr[v + 1]):
+            w = sidx[j]
+            if spos[w] >= 0:
+                missing[w] -= 1
+                if missing[w] == 0:
+                    eligible[ne] = w
+                    ne += 1
+
+
+@_jit
+def _seed(seed):
+    np.random.seed(seed)
+
+
+@_jit
+def _decode(
+    order, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
+    dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
+):  # fmt: skip
+    """Serial scheme plus double justification of ``order``; the list is rewritten in the improved
+    schedule's start order. Returns (objective, sum of starts, schedules made); objective -1 if the
+    list has no feasible schedule."""
+    ng = weight.shape[0]
+    if not _serial(
+        order,
+        starts,
+        prof,
+        prof0,
+        dur,
+        rel,
+        lst,
+        fixed,
+        pptr,
+        pidx,
+        pdel,
+        sptr,
+        sidx,
+        sdel,
+        rptr,
+        rk,
+        rq,
+        hor,
+    ):
+        return -1, 0, 1
+    obj, tot = _score(starts, dur, group, weight)
+    made = 1
+    if _right(
+        starts, tmp, prof, prof0, free, dur, lst, fixed, group, sptr, sidx, sdel, rptr, rk, rq, hor, ng
+    ):
+        made += 1
+        if _left(tmp, tmp, prof, prof0, free, dur, rel, pptr, pidx, pdel, rptr, rk, rq):
+            made += 1
+            o2, t2 = _score(tmp, dur, group, weight)
+            if o2 < obj or (o2 == obj and t2 <= tot):
+                obj, tot = o2, t2
+                starts[:] = tmp
+    _to_list(starts, free, topo, order, missing, pptr, pidx, spos, sptr, sidx, negative)
+    return obj, tot, made
+
+
+@_jit
+def _better(o1, t1, o2, t2):
+    return o1 < o2 or (o1 == o2 and t1 < t2)
+
+
+@_jit
+def _ga(
+    steps, pop, fit, best, bestfit, child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
+    dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
+    target, mutation,
+):  # fmt: skip
+    """``steps`` steady-state generations: two parents by binary tournament, two-point crossover,
+    adjacent-swap mutation, decode; the child replaces the worst individual when it is better and
+    its objective is new. Returns the schedules made."""
+    P = pop.shape[0]
+    m = pop.shape[1]
+    made = 0
+    taken = np.zeros(dur.shape[0], np.bool_)
+    for _ in range(steps):
+        if bestfit[0] <= target:
+            break
+        a = np.random.randint(P)
+        b = np.random.randint(P)
+        mo = a if _better(fit[a, 0], fit[a, 1], fit[b, 0], fit[b, 1]) else b
+        a = np.random.randint(P)
+        b = np.random.randint(P)
+        fa = a if _better(fit[a, 0], fit[a, 1], fit[b, 0], fit[b, 1]) else b
+        q1 = np.random.randint(m + 1)
+        q2 = np.random.randint(m + 1)
+        if q1 > q2:
+            q1, q2 = q2, q1
+        taken[:] = False
+        c = 0
+        for i in range(q1):
+            v = pop[mo, i]
+            child[c] = v
+            taken[v] = True
+            c += 1
+        for i in range(m):
+            if c >= q2:
+                break
+            v = pop[fa, i]
+            if not taken[v]:
+                child[c] = v
+                taken[v] = True
+                c += 1
+        for i in range(m):
+            v = pop[mo, i]
+            if not taken[v]:
+                child[c] = v
+                taken[v] = True
+                c += 1
+        for i in range(m - 1):
+            if np.random.random() < mutation:
+                x = child[i]
+                y = child[i + 1]
+                linked = False
+                for j in range(sptr[x], sptr[x + 1]):
+                    if sidx[j] == y:
+                        linked = True
+                        break
+                if not linked:
+                    child[i] = y
+                    child[i + 1] = x
+        obj, tot, k = _decode(
+            child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
+            dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
+        )  # fmt: skip
+        made += k
+        if obj < 0:
+            continue
+        if _better(obj, tot, bestfit[0], bestfit[1]):
+            bestfit[0] = obj
+            bestfit[1] = tot
+            best[:] = starts
+        worst = 0
+        dup = False
+        for i in range(P):
+            if fit[i, 0] == obj and fit[i, 1] == tot:
+                dup = True
+                break
+            if _better(fit[worst, 0], fit[worst, 1], fit[i, 0], fit[i, 1]):
+                worst = i
+        if not dup and _better(obj, tot, fit[worst, 0], fit[worst, 1]):
+            pop[worst, :] = child
+            fit[worst, 0] = obj
+            fit[worst, 1] = tot
+    return made
+
+
+# --------------------------------------------------------------------------------------------------
+# Compilation in the background
+# --------------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_done = threading.Event()
+_thread: threading.Thread | None = None
+_failed: list[BaseException] = []
+
+
+def available() -> bool:
+    """True when numba is installed (the compiled scheme can be used at all)."""
+    return njit is not None and not _failed and os.environ.get("KEEL_LEVELING_PURE_PYTHON", "") == ""
+
+
+def start() -> None:
+    """Start compiling (or loading from the disk cache) the kernels in a background thread, once."""
+    global _thread
+    if not available():
+        return
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_warm, name="leveling-jit", daemon=True)
+            _thread.start()
+
+
+def ready(wait: float = 0.0) -> bool:
+    """Whether the kernels are compiled; starts the compilation and waits up to ``wait`` seconds."""
+    if not available():
+        return False
+    start()
+    return _done.wait(max(0.0, wait)) and not _failed
+
+
+def _warm() -> None:
+    from keel.engines.leveling import Activity, Precedence, Problem, _Compiled
+
+    try:
+        problem = Problem(
+            activities=(
+                Activity("a", 2, {"r": 1}),
+                Activity("b", 1, {"r": 1}),
+                Activity("c", 1, {"r": 1}, fixed_start=5),
+            ),
+            precedences=(Precedence("a", "b", -1),),
+            capacities={"r": 1},
+        )
+        ga = FastGA(Arrays(_Compiled(problem)), seed=0, size=2)
+        ga.sample(np.array([0.0, 1.0, 2.0]), randomized=True)
+        ga.sample(np.array([0.0, 1.0, 2.0]), randomized=False)
+        ga.evolve(2, target=0)
+    except BaseException as exc:  # pragma: no cover - a broken numba install: stay on pure Python
+        _failed.append(exc)
+    finally:
+        _done.set()
+
+
+# --------------------------------------------------------------------------------------------------
+# Python side
+# --------------------------------------------------------------------------------------------------
+
+
+class Arrays:
+    """The compiled problem (``leveling._Compiled`` with singleton units) as numpy arrays."""
+
+    def __init__(self, c) -> None:
+        n = c.n
+        i64 = np.int64
+        self.n = n
+        self.dur = np.array(c.dur, i64)
+        self.rel = np.array(c.release, i64)
+        self.lst = np.array([min(c.ulst[c.unit_of[v]], _BIG) for v in range(n)], i64)
+        self.fixed = np.array([-1 if f is None else f for f in c.fixed], i64)
+        self.group = np.array(c.group, i64)
+        self.weight = np.array(c.weight, i64)
+        self.hor = int(c.horizon)
+        self.prof0 = np.array(c.profile, i64).reshape(len(c.resources), c.length)
+        self.pptr, self.pidx, self.pdel = _csr(n, c.pred)
+        self.sptr, self.sidx, self.sdel = _csr(n, c.succ)
+        self.rptr, self.rk, self.rq = _csr(n, c.req)
+        self.free = np.array([v for v in range(n) if c.fixed[v] is None], i64)
+        self.spos = np.full(n, -1, i64)
+        self.spos[self.free] = np.arange(len(self.free), dtype=i64)
+        self.topo = np.zeros(n, i64)
+        for rank, v in enumerate(sorted(range(n), key=lambda v: (c.unit_of[v], v))):
+            self.topo[v] = rank
+        self.negative = any(d <= 0 and c.fixed[b] is None for _, b, d in c.edges)
+
+
+def _csr(n: int, rows: list[list[tuple[int, int]]]):
+    ptr = np.zeros(n + 1, np.int64)
+    for v in range(n):
+        ptr[v + 1] = ptr[v] + len(rows[v])
+    a = np.array([x for row in rows for x, _ in row], np.int64)
+    b = np.array([y for row in rows for _, y in row], np.int64)
+    return ptr, a, b
+
+
+class FastGA:
+    """A population of activity lists evolved with the compiled kernels."""
+
+    def __init__(self, arrays: Arrays, seed: int, size: int) -> None:
+        self.a = a = arrays
+        n, m = a.n, len(a.free)
+        self.size = size
+        self.pop = np.zeros((size, m), np.int64)
+        self.fit = np.full((size, 2), _BIG, np.int64)
+        self.count = 0
+        self.best = np.zeros(n, np.int64)
+        self.bestfit = np.array([_BIG, _BIG], np.int64)
+        self.child = np.zeros(m, np.int64)
+        self.starts = np.zeros(n, np.int64)
+        self.tmp = np.zeros(n, np.int64)
+        self.prof = np.empty_like(a.prof0)
+        self.missing = np.zeros(n, np.int64)
+        self.schedules = 0
+        _seed(seed)
+
+    def _common(self) -> tuple:
+        a = self.a
+        return (
+            a.dur, a.rel, a.lst, a.fixed, a.group, a.weight,
+            a.pptr, a.pidx, a.pdel, a.sptr, a.sidx, a.sdel, a.rptr, a.rk, a.rq, a.hor,
+        )  # fmt: skip
+
+    def sample(self, prio: np.ndarray, randomized: bool, bias: float = 2.0) -> bool:
+        """Add one individual built from the priorities ``prio`` (per activity, lowest first)."""
+        a = self.a
+        order = np.zeros(len(a.free), np.int64)
+        _sample(prio, a.free, a.spos, order, self.missing, a.pptr, a.pidx, a.sptr, a.sidx, bias, randomized)
+        return self.add(order)
+
+    def add(self, order: np.ndarray) -> bool:
+        """Decode a precedence-feasible list and put it in the population; False if it has no schedule."""
+        a = self.a
+        obj, tot, made = _decode(
+            order, self.starts, self.tmp, self.prof, a.prof0, a.free, a.topo, self.missing, a.spos,
+            a.negative, *self._common(),
+        )  # fmt: skip
+        self.schedules += made
+        if obj < 0:
+            return False
+        if obj < self.bestfit[0] or (obj == self.bestfit[0] and tot < self.bestfit[1]):
+            self.bestfit[:] = (obj, tot)
+            self.best[:] = self.starts
+        if self.count < self.size:
+            i = self.count
+            self.count += 1
+        else:
+            i = int(np.lexsort((self.fit[:, 1], self.fit[:, 0]))[-1])
+            if (obj, tot) >= tuple(self.fit[i]):
+                return True
+        self.pop[i] = order
+        self.fit[i] = (obj, tot)
+        return True
+
+    @property
+    def full(self) -> bool:
+        """Whether the population has its size."""
+        return self.count >= self.size
+
+    def evolve(self, steps: int, target: int, mutation: float = 0.05) -> int:
+        """Run ``steps`` generations (fewer if ``target`` is reached); returns the schedules made."""
+        a = self.a
+        if self.count < 2 or len(a.free) < 2:
+            return 0
+        pop, fit = self.pop[: self.count], self.fit[: self.count]
+        made = _ga(
+            steps, pop, fit, self.best, self.bestfit, self.child, self.starts, self.tmp, self.prof,
+            a.prof0, a.free, a.topo, self.missing, a.spos, a.negative, *self._common(),
+            target, mutation,
+        )  # fmt: skip
+        self.schedules += made
+        return made
+
+    def run(
+        self,
+        seconds: float,
+        target: int,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """Evolve in batches of about 10 ms until ``seconds`` pass, ``target`` is reached or ``stop()``."""
+        t0 = time.perf_counter()
+        batch = 8
+        while True:
+            now = time.perf_counter()
+            if now - t0 >= seconds or self.bestfit[0] <= target or (stop is not None and stop()):
+                return
+            self.evolve(batch, target)
+            spent = time.perf_counter() - now
+            if spent < 0.005:
+                batch *= 2
+            elif spent > 0.02 and batch > 1:
+                batch //= 2

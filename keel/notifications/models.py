@@ -160,9 +160,10 @@ class Comment(TimeStampedModel):
     def clean(self) -> None:
         if self.task_id and self.project_id and self.task.project_id != self.project_id:
             raise ValidationError({"task": "The task belongs to another project."})
-        if self.reply_to_id:
-            if self.reply_to.project_id != self.project_id or self.reply_to.task_id != self.task_id:
-                raise ValidationError({"reply_to": "Reply to a comment of the same thread."})
+        if self.reply_to_id and (
+            self.reply_to.project_id != self.project_id or self.reply_to.task_id != self.task_id
+        ):
+            raise ValidationError({"reply_to": "Reply to a comment of the same thread."})
 
     def audit_scope(self) -> tuple[str, int | None]:
         """The project's unit and the project, so the comment shows in the project's activity."""

@@ -83,9 +83,7 @@ class KindPreference:
 def deliveries_for(users: Iterable[Any], kind: str) -> dict[int, str]:
     """The delivery of `kind` for each user id (their choice, else the default), in one query."""
     ids = [user.pk for user in users]
-    chosen = dict(
-        Preference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "delivery")
-    )
+    chosen = dict(Preference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "delivery"))
     return {pk: chosen.get(pk, DEFAULT_DELIVERY[kind]) for pk in ids}
 
 
@@ -123,34 +121,39 @@ def can_comment(user: Any, project: Project) -> bool:
     return scoping.can(user, Action.CHANGE, Comment, project.org_unit)
 
 
+def comment_queryset(project: Project, task: Task | None = None) -> QuerySet[Comment]:
+    """The comments of a project itself (task None) or of one of its tasks, oldest first."""
+    return (
+        Comment.objects.filter(project=project, task=task)
+        .select_related("author", "project", "task")
+        .order_by("created_at", "id")
+    )
+
+
 def comment_list(project: Project, task: Task | None = None) -> list[Comment]:
     """The thread of a project (comments not on a task) or of one task: comments in order, replies
-    listed right after the comment they answer. Two queries whatever the length."""
-    rows = list(
-        Comment.objects.filter(project=project, task=task).select_related("author").order_by("created_at", "id")
-    )
+    listed right after the comment they answer. One query whatever the length."""
+    rows = list(comment_queryset(project, task))
     replies: dict[int, list[Comment]] = {}
     for row in rows:
         if row.reply_to_id:
             replies.setdefault(row.reply_to_id, []).append(row)
     ordered: list[Comment] = []
-
-    def add(comment: Comment, depth: int) -> None:
-        comment.depth = depth  # type: ignore[attr-defined]
+    stack = [(row, 0) for row in reversed(rows) if row.reply_to_id is None]
+    while stack:
+        comment, depth = stack.pop()
+        comment.depth = min(depth, 4)  # type: ignore[attr-defined]
         ordered.append(comment)
-        for reply in replies.get(comment.pk, []):
-            add(reply, depth + 1)
-
-    for row in rows:
-        if row.reply_to_id is None:
-            add(row, 0)
+        stack.extend((reply, depth + 1) for reply in reversed(replies.get(comment.pk, [])))
     return ordered
 
 
 def comment_get(project: Project, task: Task | None, pk: Any) -> Comment:
     """A comment of the thread (the project's, or the task's); NotFound for any other."""
     try:
-        return Comment.objects.select_related("author", "project", "task").get(pk=pk, project=project, task=task)
+        return Comment.objects.select_related("author", "project", "task").get(
+            pk=pk, project=project, task=task
+        )
     except (Comment.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("comment") from exc
 

@@ -56,7 +56,9 @@ def notify(
         raise ValueError(f"Unknown notification kind {kind!r}; one of {', '.join(Kind.values)}")
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     if key and people:
-        told = Notification.objects.filter(recipient_id__in=people, key=key).values_list("recipient_id", flat=True)
+        told = Notification.objects.filter(recipient_id__in=people, key=key).values_list(
+            "recipient_id", flat=True
+        )
         for pk in set(told):
             people.pop(pk, None)
     if not people:
@@ -181,7 +183,9 @@ def comment_create(
     if not text:
         raise ValidationError({"text": "Write something."})
     if len(text) > MAX_COMMENT:
-        raise ValidationError({"text": f"Keep a comment to {MAX_COMMENT} characters (this one has {len(text)})."})
+        raise ValidationError(
+            {"text": f"Keep a comment to {MAX_COMMENT} characters (this one has {len(text)})."}
+        )
     if task is not None and task.project_id != project.pk:
         raise ValidationError({"task": "The task belongs to another project."})
     comment = Comment(project=project, task=task, reply_to=reply_to, author=actor, text=text)
@@ -192,7 +196,9 @@ def comment_create(
     url = comments_url(comment)
     excerpt = text if len(text) <= 500 else text[:497] + "..."
     mentioned = [
-        user for user in selectors.mentionable(project, selectors.mentioned_usernames(text)) if user.pk != actor.pk
+        user
+        for user in selectors.mentionable(project, selectors.mentioned_usernames(text))
+        if user.pk != actor.pk
     ]
     notify(
         recipients=mentioned,
@@ -203,16 +209,20 @@ def comment_create(
         project=project,
     )
     told = {user.pk for user in mentioned}
-    if reply_to is not None and reply_to.author is not None and reply_to.author_id not in told | {actor.pk}:
-        if selectors.mentionable(project, [reply_to.author.get_username()]):
-            notify(
-                recipients=[reply_to.author],
-                kind=Kind.MENTION,
-                title=f"{who} replied to your comment on {where}",
-                body=excerpt,
-                url=url,
-                project=project,
-            )
+    replied = reply_to.author if reply_to is not None else None
+    if (
+        replied is not None
+        and replied.pk not in told | {actor.pk}
+        and selectors.mentionable(project, [replied.get_username()])
+    ):
+        notify(
+            recipients=[replied],
+            kind=Kind.MENTION,
+            title=f"{who} replied to your comment on {where}",
+            body=excerpt,
+            url=url,
+            project=project,
+        )
     comment.mentioned = [user.get_username() for user in mentioned]  # type: ignore[attr-defined]
     return comment
 
@@ -233,7 +243,10 @@ def _message(notification: Notification) -> tuple[str, str]:
         lines += [notification.body, ""]
     if notification.url:
         lines.append(f"Open it in Keel: {_link(notification.url)}")
-    lines += ["", f"You get these e-mails at once; change that in Keel: {_link(reverse('notifications:settings'))}"]
+    lines += [
+        "",
+        f"You get these e-mails at once; change that in Keel: {_link(reverse('notifications:settings'))}",
+    ]
     return subject, "\n".join(lines)
 
 

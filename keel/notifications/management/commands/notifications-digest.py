@@ -31,5 +31,7 @@ class Command(BaseCommand):
         retried = services.emails_send_immediate()
         sent = services.digests_send()
         if retried:
-            self.stdout.write(f"{retried} immediate e-mail{'s' if retried != 1 else ''} sent that had failed before.")
+            self.stdout.write(
+                f"{retried} immediate e-mail{'s' if retried != 1 else ''} sent that had failed before."
+            )
         self.stdout.write(f"{sent} digest{'s' if sent != 1 else ''} sent.")

@@ -387,6 +387,36 @@ class Baseline(TimeStampedModel):
         return self.project.org_unit.path, self.project_id
 
 
+class TaskProgress(models.Model):
+    """A leaf task's % complete as it stood at the end of a day (the project's time zone), by uid.
+
+    Written by the schedule services whenever a leaf task's % complete changes (edits and imports),
+    one row per task and day. Earned value at a past status date reads the last row on or before it;
+    before a task's first row it stood at that row's ``previous_percent``. Rows are kept by uid, so an
+    imported schedule that replaces its tasks continues their history.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    uid = models.PositiveIntegerField()
+    day = models.DateField()
+    percent_complete = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    previous_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)], help_text="The % complete before this day's change."
+    )
+    recorded_at = models.DateTimeField()
+
+    scope_path = SCOPE_PATH
+
+    class Meta:
+        ordering = ["project_id", "uid", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "uid", "day"], name="schedule_taskprogress_one_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.uid} {self.percent_complete}% on {self.day}"
+
+
 def default_baseline_name(number: int) -> str:
     """MS Project's name of baseline `number`: "Baseline", then "Baseline1".."Baseline10"."""
     return "Baseline" if number == 0 else f"Baseline{number}"

@@ -51,8 +51,10 @@ from keel.schedule.models import (
     BaselineTask,
     Dependency,
     DurationUnit,
+    EvMethod,
     ProjectSchedule,
     Task,
+    TaskProgress,
     default_baseline_name,
 )
 
@@ -597,7 +599,9 @@ def task_create(
         name=name,
         **fields,
     )
+    _check_earned_value(task)
     audited_create(actor=actor, instance=task)
+    _record_progress(project, schedule, {task.uid: (0, task.percent_complete)})
     _recompute(project, schedule, blame="parent")
     return task
 
@@ -648,11 +652,97 @@ def task_update(*, actor: Any, task: Task, version: int, **changes: Any) -> Task
         ).update(position=F("position") - 1)
         changes["position"] = _open_slot(project, parent, position, exclude=task.pk)
         changes["parent"] = parent
-    changed = audited_update(actor=actor, instance=task, version=version, changes=changes)
+    before_percent = task.percent_complete
+    changed = audited_update(
+        actor=actor, instance=task, version=version, changes=changes, check=_earned_value_check(task)
+    )
+    if "percent_complete" in changed and not task.is_summary:
+        _record_progress(project, schedule, {task.uid: (before_percent, task.percent_complete)})
     if changed and not set(changed) <= DESCRIPTIVE_FIELDS:
         _recompute(project, schedule, blame="parent" if moving else _first(changed, TASK_FIELDS))
         task.refresh_from_db()
     return task
+
+
+def _earned_value_check(task: Task) -> Any:
+    """The check of a task's earned value rules after a change (see :func:`_check_earned_value`)."""
+    parent_id = task.parent_id if task.is_milestone and task.ev_weight is not None else None
+    return lambda changed: _check_earned_value(changed, weighted_under=parent_id)
+
+
+def _check_earned_value(task: Task, weighted_under: int | None = None) -> None:
+    """Refuse earned value settings that cannot apply, naming the field.
+
+    A weight belongs to a milestone; weighted milestones is the method of a summary task with weighted
+    milestones among its subtasks, and 0/100 or 50/50 apply to tasks without subtasks. A weighted
+    milestone cannot leave (lose its weight, stop being a milestone, move) a summary task that earns
+    by it when it is that summary's last one. `weighted_under` is the parent of the task before the
+    change when it was a weighted milestone.
+    """
+    errors: dict[str, str] = {}
+    if task.ev_weight is not None:
+        if task.ev_weight <= 0:
+            errors["ev_weight"] = "A milestone's weight is greater than 0 (leave it empty for none)."
+        elif not task.is_milestone:
+            errors["ev_weight"] = f"Only a milestone has a weight; ‘{task.name}’ is not a milestone."
+    kids = Task.objects.filter(parent_id=task.pk) if task.pk else Task.objects.none()
+    if task.ev_method == EvMethod.MILESTONES:
+        if not kids.exists():
+            errors["ev_method"] = (
+                f"Weighted milestones is the method of a summary task: ‘{task.name}’ has no subtasks."
+            )
+        elif not kids.filter(is_milestone=True, ev_weight__gt=0).exists():
+            errors["ev_method"] = (
+                f"‘{task.name}’ has no milestone with a weight among its subtasks: give them weights first."
+            )
+    elif task.ev_method != EvMethod.PHYSICAL and kids.exists():
+        errors["ev_method"] = (
+            f"‘{task.name}’ is a summary task: its subtasks earn by their own methods, "
+            "or choose weighted milestones."
+        )
+    still_weighted = task.is_milestone and task.ev_weight is not None and task.parent_id == weighted_under
+    if weighted_under is not None and not still_weighted and "ev_weight" not in errors:
+        parent = Task.objects.filter(pk=weighted_under, ev_method=EvMethod.MILESTONES).first()
+        others = Task.objects.filter(parent_id=weighted_under, is_milestone=True, ev_weight__gt=0)
+        if parent is not None and not others.exclude(pk=task.pk).exists():
+            errors["ev_weight"] = (
+                f"‘{parent.name}’ earns by its weighted milestones and this is its last one: "
+                "change its method first."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_progress(
+    project: Project, schedule: ProjectSchedule, changes: Mapping[int, tuple[int, int]]
+) -> None:
+    """Keep today's % complete (project's time zone) of the leaf tasks whose progress changed, by uid.
+
+    `changes` maps uids to (before, after); one row per task and day (a later change the same day
+    replaces the day's value and keeps the value from before the day's first change).
+    """
+    changes = {uid: pair for uid, pair in changes.items() if pair[0] != pair[1]}
+    if not changes:
+        return
+    now = timezone.now()
+    day = now.astimezone(_zone(schedule)).date()
+    today = TaskProgress.objects.filter(project=project, day=day)
+    earlier = dict(today.values_list("uid", "previous_percent"))
+    today.filter(uid__in=[uid for uid in changes if uid in earlier]).delete()
+    TaskProgress.objects.bulk_create(
+        [
+            TaskProgress(
+                project=project,
+                uid=uid,
+                day=day,
+                percent_complete=after,
+                previous_percent=earlier.get(uid, before),
+                recorded_at=now,
+            )
+            for uid, (before, after) in changes.items()
+        ],
+        batch_size=500,
+    )
 
 
 @transaction.atomic
@@ -1092,6 +1182,13 @@ def schedule_replace(
 
     created = _insert_tasks(project, tasks, tz)
     by_uid = {task.uid: task for task in created}
+    was = {task.uid: task.percent_complete for task in old_tasks}
+    summaries = {data.parent_uid for data in tasks}
+    _record_progress(
+        project,
+        schedule,
+        {t.uid: (was.get(t.uid, 0), t.percent_complete) for t in created if t.uid not in summaries},
+    )
     links = [
         Dependency(
             project=project,

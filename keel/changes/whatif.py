@@ -273,3 +273,8 @@ def impact_of(change: ChangeRequest) -> Impact:
         if values.get("finish_before") is not None:
             values["finish_after"] = None
     return Impact(**values)
+
+
+def minutes_per_day(change: ChangeRequest) -> int:
+    """Working minutes in a day of the project calendar (the unit of the edits' durations)."""
+    return _plan(change).calendar.minutes_per_day() or 480

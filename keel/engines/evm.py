@@ -386,26 +386,73 @@ class TaskValue:
     @property
     def earned(self) -> Decimal:
         """This task's earned value under its method."""
-        if self.method == "physical":
-            return self.budget * self.percent_complete / HUNDRED
-        if self.method == "0/100":
-            return self.budget if self.percent_complete == HUNDRED else ZERO
-        if self.method == "50/50":
-            if self.percent_complete == 0:
-                return ZERO
-            return self.budget if self.percent_complete == HUNDRED else self.budget / 2
-        reached = sum((weight for weight, done in self.milestones if done), ZERO)
-        return self.budget * reached / HUNDRED
+        return earned_amount(self.budget, self.method, self.percent_complete, self.milestones)
 
     def planned(self, on: date) -> Decimal:
         """Cumulative planned value of this task at the end of day ``on``."""
-        if on < self.start:
+        return planned_amount(self.budget, self.start, self.finish, on, self.working_days, self.spread_days)
+
+
+def earned_amount(
+    budget: Decimal, method: str, percent: Decimal | int, milestones: Sequence[tuple[Decimal, bool]] = ()
+) -> Decimal:
+    """The earned value of a budget under ``method`` at ``percent`` complete (inputs already checked).
+
+    physical: budget × % complete; 0/100: the budget once complete; 50/50: half once begun, all once
+    complete; milestones: budget × the weights (of 100) of the milestones reached.
+    """
+    if method == "physical":
+        return budget * percent / HUNDRED
+    if method == "0/100":
+        return budget if percent == HUNDRED else ZERO
+    if method == "50/50":
+        if percent == 0:
             return ZERO
-        if on >= self.finish:
-            return self.budget
-        if self.spread_days:
-            return self.budget * _count_days(self.start, on, self.working_days) / self.spread_days
-        return self.budget * ((on - self.start).days + 1) / ((self.finish - self.start).days + 1)
+        return budget if percent == HUNDRED else budget / 2
+    reached = sum((weight for weight, done in milestones if done), ZERO)
+    return budget * reached / HUNDRED
+
+
+def planned_amount(
+    budget: Decimal,
+    start: date,
+    finish: date,
+    on: date,
+    working_days: frozenset[int] = WORKWEEK,
+    spread_days: int | None = None,
+) -> Decimal:
+    """Cumulative planned value at the end of day ``on`` of a budget spread from ``start`` to ``finish``.
+
+    Linear over the working days of the span (over its calendar days when it has none);
+    ``spread_days`` is the span's working days when already known. Inputs are not checked here (see
+    :class:`TaskValue`): this is the inner loop of large roll-ups.
+    """
+    if on < start:
+        return ZERO
+    if on >= finish:
+        return budget
+    days = _count_days(start, finish, working_days) if spread_days is None else spread_days
+    if days:
+        return budget * _count_days(start, on, working_days) / days
+    return budget * ((on - start).days + 1) / ((finish - start).days + 1)
+
+
+def milestone_weights(weights: Iterable[tuple[Number, bool]]) -> tuple[tuple[Decimal, bool], ...]:
+    """Positive milestone weights scaled to sum to 100 (as the milestones method needs), with reached flags.
+
+    Raises :class:`EvmError` when there is no positive weight.
+    """
+    pairs = [(to_decimal(weight, "milestones"), bool(done)) for weight, done in weights]
+    pairs = [(weight, done) for weight, done in pairs if weight > 0]
+    total = sum((weight for weight, _ in pairs), ZERO)
+    if not pairs:
+        raise EvmError("milestones", "the milestones method needs at least one positive milestone weight")
+    if total == HUNDRED:
+        return tuple(pairs)
+    scaled = [(weight * HUNDRED / total, done) for weight, done in pairs]
+    # The last weight takes the rounding remainder, so the weights sum to exactly 100.
+    rest = HUNDRED - sum((weight for weight, _ in scaled[:-1]), ZERO)
+    return (*scaled[:-1], (rest, scaled[-1][1]))
 
 
 def _count_days(first: date, last: date, weekdays: frozenset[int]) -> int:

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from keel.engines import evm
@@ -47,7 +49,7 @@ from keel.orgs.scoping import Action
 from keel.portfolio import selectors as portfolio_selectors
 from keel.portfolio.models import Project
 from keel.resources.models import CostRate
-from keel.schedule.models import BaselineTask, ProjectSchedule
+from keel.schedule.models import BaselineTask, EvMethod, ProjectSchedule, Task, TaskProgress
 from keel.timesheets import selectors as timesheet_selectors
 
 ZERO = Decimal(0)
@@ -216,13 +218,74 @@ class CostRow:
     labor: bool = False
 
 
+@dataclass(frozen=True)
+class TaskRow:
+    """A baselined leaf task as earned value reads it: its budget and baseline days (project's zone),
+    the method it earns by and its % complete now.
+
+    `method` is the task's own, or "milestones" when a summary task above it earns by weighted
+    milestones (`summary` is then that summary's id); a task deleted since the baseline earns nothing.
+    """
+
+    uid: int
+    budget: Decimal
+    start: dt.date
+    finish: dt.date
+    method: str
+    percent: int
+    summary: int | None = None
+    gone: bool = False
+
+
+class Progress:
+    """Each task's % complete at any day, from the progress history (`TaskProgress`), by uid.
+
+    A task with no history stands at its current % complete; before its first recorded day at the
+    % complete that day's change started from.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, dt.date, int, int]] = ()) -> None:
+        self.days: dict[int, list[dt.date]] = {}
+        self.values: dict[int, list[int]] = {}
+        self.before: dict[int, int] = {}
+        for uid, day, percent, previous in rows:  # ordered by uid and day
+            if uid not in self.days:
+                self.days[uid], self.values[uid], self.before[uid] = [], [], previous
+            self.days[uid].append(day)
+            self.values[uid].append(percent)
+
+    def at(self, uid: int, day: dt.date, current: int) -> int:
+        """The % complete of task `uid` at the end of `day` (`current` when it has no history)."""
+        days = self.days.get(uid)
+        if days is None:
+            return current
+        index = bisect.bisect_right(days, day) - 1
+        return self.values[uid][index] if index >= 0 else self.before[uid]
+
+
+class ProgressOn(Progress):
+    """The % complete of each task with a history on one day only (what a roll-up reads)."""
+
+    def __init__(self, day: dt.date, values: dict[int, int]) -> None:
+        super().__init__()
+        self.day = day
+        self.on = values
+
+    def at(self, uid: int, day: dt.date, current: int) -> int:
+        """The % complete of task `uid` on the loaded day."""
+        return self.on.get(uid, current)
+
+
 @dataclass
 class ProjectData:
     """What the EVM of one project needs, loaded in bulk."""
 
     project: Project
     zone: ZoneInfo
-    tasks: list[evm.TaskValue] = field(default_factory=list)
+    rows: list[TaskRow] = field(default_factory=list)
+    milestones: dict[int, list[tuple[int, Decimal, int]]] = field(default_factory=dict)
+    """The weighted milestones (uid, weight, % complete now) of each summary that earns by them."""
+    progress: Progress = field(default_factory=Progress)
     costs: list[CostRow] = field(default_factory=list)
     forecasts: list[tuple[dt.date, int, Decimal]] = field(default_factory=list)
     budget_current: Decimal = ZERO
@@ -256,13 +319,132 @@ def labor_category_id() -> int | None:
     )
 
 
+def _local_day(value: Any, zone: ZoneInfo, cache: dict[tuple[Any, str], dt.date]) -> dt.date:
+    """The day in `zone` of a stored datetime (SQLite: its UTC text), computed once per value and zone."""
+    key = (value, zone.key)
+    day = cache.get(key)
+    if day is None:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        day = cache[key] = moment.astimezone(zone).date()
+    return day
+
+
+def _raw_datetime(name: str) -> Any:
+    """A datetime column read without per-row conversion: SQLite's stored UTC text, else the value."""
+    if connection.vendor == "sqlite":
+        return Cast(name, output_field=CharField())
+    return F(name)
+
+
+def _load_tasks(data: dict[int, ProjectData], ids: list[int], progress_on: dt.date | None) -> None:
+    """The baselined leaf tasks of the projects with the methods they earn by, and their progress history.
+
+    A leaf task under a summary that earns by weighted milestones (the nearest such summary with at
+    least one weighted milestone among its subtasks) earns its budget × the weight of that summary's
+    milestones reached; other leaf tasks earn by their own method (weighted milestones on a task
+    without such subtasks falls back to physical % complete). Each budget is counted once: summary
+    tasks have no budget of their own in EV. With `progress_on`, the history is read for that day only.
+    Five queries whatever the number of projects and tasks.
+    """
+    summaries = {
+        pk: (parent, method)
+        for pk, parent, method in Task.objects.filter(project_id__in=ids, is_summary=True).values_list(
+            "pk", "parent_id", "ev_method"
+        )
+    }
+    for pid, parent, uid, weight, percent in Task.objects.filter(
+        project_id__in=ids, is_milestone=True, ev_weight__gt=0, parent__ev_method=EvMethod.MILESTONES
+    ).values_list("project_id", "parent_id", "uid", "ev_weight", "percent_complete"):
+        data[pid].milestones.setdefault(parent, []).append((uid, weight, percent))
+    earning: dict[int | None, int | None] = {None: None}
+
+    def earning_summary(pid: int, parent: int | None) -> int | None:
+        """The nearest summary at or above `parent` that earns by weighted milestones."""
+        chain = []
+        while parent not in earning:
+            chain.append(parent)
+            up, method = summaries.get(parent, (None, ""))  # type: ignore[arg-type]
+            if method == EvMethod.MILESTONES and parent in data[pid].milestones:
+                earning[parent] = parent
+                break
+            parent = up
+        found = earning[parent]
+        for pk in chain:
+            earning[pk] = found
+        return found
+
+    cache: dict[tuple[Any, str], dt.date] = {}
+    rows = (
+        BaselineTask.objects.filter(baseline__project_id__in=ids, baseline__number=0)
+        .exclude(task__is_summary=True)
+        .annotate(raw_start=_raw_datetime("start"), raw_finish=_raw_datetime("finish"))
+        .values_list(
+            "baseline__project_id",
+            "uid",
+            "raw_start",
+            "raw_finish",
+            "cost",
+            "task_id",
+            "task__percent_complete",
+            "task__ev_method",
+            "task__parent_id",
+        )
+    )
+    for pid, uid, start, finish, cost, task_id, percent, method, parent in rows:
+        if start is None or finish is None:
+            continue
+        zone = data[pid].zone
+        first = _local_day(start, zone, cache)
+        last = max(first, _local_day(finish, zone, cache))
+        summary = earning_summary(pid, parent) if summaries else None
+        if summary is not None:
+            method = EvMethod.MILESTONES
+        elif method == EvMethod.MILESTONES or method is None:
+            method = EvMethod.PHYSICAL
+        data[pid].rows.append(
+            TaskRow(uid, cost, first, last, method, percent or 0, summary, gone=task_id is None)
+        )
+    history = TaskProgress.objects.filter(project_id__in=ids)
+    if progress_on is None:
+        by_project: dict[int, list[tuple[int, dt.date, int, int]]] = defaultdict(list)
+        for pid, uid, day, percent, previous in history.order_by("project_id", "uid", "day").values_list(
+            "project_id", "uid", "day", "percent_complete", "previous_percent"
+        ):
+            by_project[pid].append((uid, day, percent, previous))
+        for pid, found in by_project.items():
+            data[pid].progress = Progress(found)
+        return
+    # One day: each task's last row on or before it, else what its first row started from.
+    same = {"project_id": OuterRef("project_id"), "uid": OuterRef("uid")}
+    last = TaskProgress.objects.filter(**same, day__lte=progress_on).order_by("-day").values("day")[:1]
+    first = TaskProgress.objects.filter(**same, day__gt=progress_on).order_by("day").values("day")[:1]
+    values: dict[int, dict[int, int]] = defaultdict(dict)
+    for pid, uid, percent in history.filter(day__gt=progress_on, day=Subquery(first)).values_list(
+        "project_id", "uid", "previous_percent"
+    ):
+        values[pid][uid] = percent
+    for pid, uid, percent in history.filter(day__lte=progress_on, day=Subquery(last)).values_list(
+        "project_id", "uid", "percent_complete"
+    ):
+        values[pid][uid] = percent
+    for pid, item in data.items():
+        item.progress = ProgressOn(progress_on, values.get(pid, {}))
+
+
 def _load(
-    projects: list[Project], until: dt.date, *, rates: RateTable | None = None
+    projects: list[Project],
+    until: dt.date,
+    *,
+    rates: RateTable | None = None,
+    progress_on: dt.date | None = None,
 ) -> dict[int, ProjectData]:
     """Baselines, actual costs up to `until`, forecasts, budgets and settings of `projects`, in bulk.
 
     Costs are converted into each project's currency at their day's rate (MissingRate names the pair
-    and day). Not scoped: pass projects the reader may see.
+    and day). The progress history is read whole, or for the day `progress_on` only (roll-ups). Not
+    scoped: pass projects the reader may see.
     """
     ids = [p.pk for p in projects]
     zones = _zones(p.org_unit for p in projects)
@@ -276,20 +458,7 @@ def _load(
     ):
         if finish is not None:
             data[pid].computed_finish = timezone.localtime(finish, data[pid].zone).date()
-    rows = (
-        BaselineTask.objects.filter(baseline__project_id__in=ids, baseline__number=0)
-        .exclude(task__is_summary=True)
-        .values_list("baseline__project_id", "uid", "start", "finish", "cost", "task__percent_complete")
-    )
-    for pid, uid, start, finish, cost, percent in rows:
-        if start is None or finish is None:
-            continue
-        zone = data[pid].zone
-        first = timezone.localtime(start, zone).date()
-        last = max(first, timezone.localtime(finish, zone).date())
-        data[pid].tasks.append(
-            evm.TaskValue(id=str(uid), budget=cost, start=first, finish=last, percent_complete=percent or 0)
-        )
+    _load_tasks(data, ids, progress_on)
     for pid, current, approved in (
         BudgetLine.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -396,10 +565,10 @@ def _etc_bottom_up(item: ProjectData, status_date: dt.date) -> Decimal | None:
 
 def _span(item: ProjectData) -> tuple[dt.date | None, dt.date | None]:
     """Where the project starts and ends for status dates: baseline, plan, schedule and actuals."""
-    starts = [t.start for t in item.tasks] + (
+    starts = [t.start for t in item.rows] + (
         [item.project.planned_start] if item.project.planned_start else []
     )
-    finishes = [t.finish for t in item.tasks] + [c.day for c in item.costs]
+    finishes = [t.finish for t in item.rows] + [c.day for c in item.costs]
     for extra in (item.project.planned_finish, item.computed_finish):
         if extra is not None:
             finishes.append(extra)
@@ -412,20 +581,63 @@ def _weekly_pv(tasks: list[evm.TaskValue], start: dt.date, finish: dt.date) -> l
     return evm.pv_curve(tasks, [start + dt.timedelta(days=7 * (i + 1) - 1) for i in range(weeks)])
 
 
+def phasing(item: ProjectData) -> list[evm.TaskValue]:
+    """The project's baselined leaf tasks as the engine's TaskValue (for the PV curve; progress not set)."""
+    return [evm.TaskValue(id=str(r.uid), budget=r.budget, start=r.start, finish=r.finish) for r in item.rows]
+
+
+def planned_at(item: ProjectData, day: dt.date) -> Decimal:
+    """Cumulative planned value of the project at the end of `day`."""
+    total = ZERO
+    for row in item.rows:
+        if day >= row.finish:
+            total += row.budget
+        elif day >= row.start:
+            total += evm.planned_amount(row.budget, row.start, row.finish, day)
+    return total
+
+
+def earned_at(item: ProjectData, day: dt.date) -> Decimal:
+    """Earned value of the project at the end of `day`: each task by its method at its % complete then."""
+    progress = item.progress
+    reached: dict[int, tuple[tuple[Decimal, bool], ...]] = {}
+    physical = ZERO
+    total = ZERO
+    for row in item.rows:
+        if row.gone or not row.budget:
+            continue
+        if row.method == EvMethod.PHYSICAL:
+            physical += row.budget * progress.at(row.uid, day, row.percent)
+            continue
+        if row.summary is not None:
+            weights = reached.get(row.summary)
+            if weights is None:
+                weights = reached[row.summary] = evm.milestone_weights(
+                    (weight, progress.at(uid, day, percent) == 100)
+                    for uid, weight, percent in item.milestones[row.summary]
+                )
+            total += evm.earned_amount(row.budget, row.method, ZERO, weights)
+        else:
+            total += evm.earned_amount(
+                row.budget, row.method, Decimal(progress.at(row.uid, day, row.percent))
+            )
+    return total + physical / 100
+
+
 def _evm_of(item: ProjectData, status_date: dt.date, *, with_schedule: bool) -> ProjectEvm:
     """The metrics of one loaded project (status date already checked or clamped by the caller)."""
-    tasks = item.tasks
     ac = sum((c.amount for c in item.costs if c.day <= status_date), ZERO)
     ac = round_money(ac)
     etc = _etc_bottom_up(item, status_date)
-    first = evm.project_start(tasks)
+    first = min((r.start for r in item.rows), default=None)
     m = evm.metrics(
-        bac=evm.budget_at_completion(tasks),
-        pv=evm.planned_value(tasks, status_date),
-        ev=evm.earned_value(tasks),
+        bac=sum((r.budget for r in item.rows), ZERO),
+        pv=planned_at(item, status_date),
+        ev=earned_at(item, status_date),
         ac=ac,
         etc_bottom_up=etc,
     )
+    tasks = phasing(item) if with_schedule else []
     start, finish = _span(item)
     schedule = None
     forecast_finish = None
@@ -444,7 +656,7 @@ def _evm_of(item: ProjectData, status_date: dt.date, *, with_schedule: bool) -> 
         currency=item.project.currency,
         status_date=status_date,
         metrics=m,
-        has_baseline=bool(tasks),
+        has_baseline=bool(item.rows),
         start=start,
         finish=finish,
         schedule=schedule,
@@ -579,6 +791,24 @@ def computed_forecast(
     return out
 
 
+def _trend_point(
+    project: Project, day: dt.date, bac: Decimal, pv: Decimal, ev: Decimal, ac: Decimal
+) -> EvmSnapshot:
+    """An unsaved snapshot of the project's EVM at `day` (for the trend), from cumulative values."""
+    m = evm.metrics(bac=bac, pv=min(pv, bac), ev=min(ev, bac), ac=ac)
+    return EvmSnapshot(
+        project=project,
+        status_date=day,
+        bac=bac,
+        pv=pv,
+        ev=ev,
+        ac=ac,
+        cpi=None if m.CPI is None else m.CPI.quantize(Decimal("0.0001")),
+        spi=None if m.SPI is None else m.SPI.quantize(Decimal("0.0001")),
+        eac=round_money(m.EAC_cpi if m.EAC_cpi is not None else m.EAC_atypical),
+    )
+
+
 def finance_tab(project: Project, status_date: dt.date | None = None) -> FinanceTab:
     """The project's finance tab at `status_date` (caller-scoped; status date checked like project_evm)."""
     result = project_evm(project, status_date)
@@ -586,37 +816,39 @@ def finance_tab(project: Project, status_date: dt.date | None = None) -> Finance
     settings_ = finance_settings(project)
     kind = settings_.period
     item = _load([project], max(status_date, result.finish or status_date))[project.pk]
+    tasks = phasing(item)
     categories = {c.pk: c for c in CostCategory.objects.all()}
     lines = list(budget_lines(project))
     # S-curve from the day before the start to the later of the baseline finish and the forecast finish.
     first = result.start or status_date
-    baseline_finish = max((t.finish for t in item.tasks), default=None)
+    baseline_finish = max((t.finish for t in tasks), default=None)
     last = max(d for d in (baseline_finish, result.forecast_finish, status_date) if d is not None)
     snapshots = list(snapshot_list(project))
-    earned = {s.status_date: s.ev for s in snapshots}
-    earned[status_date] = result.metrics.EV
     if (last - first).days <= 190:  # short projects: a point a week, else a point a month
         steps = [first + dt.timedelta(days=d) for d in range(6 - first.weekday(), (last - first).days + 7, 7)]
     else:
         steps = _month_ends(first, last)
-    days = sorted({first - dt.timedelta(days=1), *steps, *earned, status_date})
+    days = sorted({first - dt.timedelta(days=1), *steps, *(s.status_date for s in snapshots), status_date})
     costs = sorted(item.costs, key=lambda c: c.day)
     curve = []
     running = ZERO
     index = 0
-    pvs = evm.pv_curve(item.tasks, days)
+    pvs = evm.pv_curve(tasks, days)
+    bac = result.metrics.BAC
+    computed: dict[dt.date, EvmSnapshot] = {}
     for day, pv in zip(days, pvs, strict=True):
         while index < len(costs) and costs[index].day <= day:
             running += costs[index].amount
             index += 1
-        curve.append(
-            CurvePoint(
-                day=day,
-                pv=round_money(pv),
-                ac=round_money(running) if day <= status_date else None,
-                ev=earned.get(day),
-            )
-        )
+        past = day <= status_date and day >= first
+        ev = round_money(earned_at(item, day)) if past else None
+        ac = round_money(running) if day <= status_date else None
+        curve.append(CurvePoint(day=day, pv=round_money(pv), ac=ac, ev=ev))
+        if past and ev is not None and ac is not None and (pv or ac):
+            computed[day] = _trend_point(project, day, bac, round_money(pv), ev, ac)
+    # The trend: CPI and SPI from the progress history at each point, a recorded status where there is one.
+    computed.update({s.status_date: s for s in snapshots})
+    trend = [computed[day] for day in sorted(computed)]
     eac_line = []
     if result.forecast_finish or result.finish:
         eac_line = [
@@ -653,7 +885,7 @@ def finance_tab(project: Project, status_date: dt.date | None = None) -> Finance
         curve=curve,
         eac_line=eac_line,
         periods=periods,
-        trend=snapshots,
+        trend=trend,
         settings=settings_,
         categories=categories,
     )
@@ -744,7 +976,7 @@ def rollup_projects(
         | set(CostRate.objects.values_list("currency", flat=True).distinct()),
         until=status_date,
     )
-    loaded = _load(projects, status_date, rates=table)
+    loaded = _load(projects, status_date, rates=table, progress_on=status_date)
     unit_paths = {p.org_unit_id: p.org_unit.path for p in projects}
     all_units = units if units is not None else {u.pk: u for u in OrgUnit.objects.all()}
     thresholds = {t.org_unit_id: (t.cpi_min, t.spi_min) for t in Thresholds.objects.all()}

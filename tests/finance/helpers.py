@@ -8,7 +8,7 @@ from decimal import Decimal
 from keel.finance import services
 from keel.finance.models import CostCategory
 from keel.schedule import services as schedule_services
-from keel.schedule.models import Task
+from keel.schedule.models import Task, TaskProgress
 
 DEFAULTS = {
     "LABOR": ("Labor", "opex", True),
@@ -34,11 +34,14 @@ def nok_eur(org, rate: str = "0.085", day: dt.date = dt.date(2026, 1, 1)) -> Non
     )
 
 
-def planned_project(org, *, pm=None, project=None) -> tuple[Task, Task]:
+def planned_project(
+    org, *, pm=None, project=None, progress_on: dt.date = dt.date(2026, 1, 23)
+) -> tuple[Task, Task]:
     """Two ten-day tasks (7-hour days) in a row from Monday 2026-01-05 (Design 10,000, Build 20,000), baselined.
 
     With the standard week Design runs 5-16 January and Build 19-30 January. Design is done and Build
-    half done, so EV = 10,000 + 10,000 = 20,000.
+    half done, so EV = 10,000 + 10,000 = 20,000. That progress is dated `progress_on` in the history
+    (as if reported on that day): before it EV is 0.
     """
     pm = pm or org.pm_north
     project = project or org.project_north
@@ -55,4 +58,5 @@ def planned_project(org, *, pm=None, project=None) -> tuple[Task, Task]:
     schedule_services.task_update(actor=pm, task=design, version=design.version, percent_complete=100)
     build.refresh_from_db()
     schedule_services.task_update(actor=pm, task=build, version=build.version, percent_complete=50)
+    TaskProgress.objects.filter(project=project).update(day=progress_on)
     return design, build

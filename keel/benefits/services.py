@@ -22,6 +22,8 @@ from keel.benefits import selectors
 from keel.benefits.models import AtRiskThreshold, Benefit, Contribution, Measurement, Reminder, parse_value
 from keel.core.errors import PermissionDenied
 from keel.core.services import audited_create, audited_delete, audited_update
+from keel.notifications.models import Kind
+from keel.notifications.services import notify
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
 from keel.orgs.models import OrgUnit
@@ -314,8 +316,9 @@ def reminders_send(*, today: dt.date | None = None) -> list[Reminder]:
     """Email the owner of each overdue benefit once per overdue period; returns the reminders sent.
 
     What was sent is remembered (one Reminder per benefit and period), so running this daily, or twice
-    a day, sends each reminder once. Owners without an email address are skipped (and logged), as are
-    reminders the mail server does not take (logged, and tried again on the next run).
+    a day, sends each reminder once. Each reminder is also an in-app notification (kind REMINDER).
+    Owners without an email address are told in the app only (and logged); reminders the mail server
+    does not take are logged, and tried again on the next run.
     """
     today = today or timezone.localdate()
     sent = []
@@ -325,15 +328,26 @@ def reminders_send(*, today: dt.date | None = None) -> list[Reminder]:
         email = benefit.owner.email
         if period is None or Reminder.objects.filter(benefit=benefit, period_start=period).exists():
             continue
+        subject, body = _reminder_text(state)
+        in_app = {
+            "recipients": [benefit.owner],
+            "kind": Kind.REMINDER,
+            "title": f"Record the realized value of {benefit.code} — {benefit.name}",
+            "body": body,
+            "url": reverse("benefits:detail", kwargs={"benefit_id": benefit.pk}),
+            "key": f"benefit:{benefit.pk}:{period.isoformat()}",
+        }
         if not email:
             log.warning("Benefit %s is overdue but its owner has no email address.", benefit.code)
+            with transaction.atomic():
+                notify(**in_app)  # told in the app, once per overdue period
             continue
-        subject, body = _reminder_text(state)
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(
                     benefit=benefit, period_start=period, recipient=email, sent_at=timezone.now()
                 )
+                notify(**in_app, emailed=True)
                 # Sent inside the transaction: a failed send leaves no record, so the next run retries.
                 send_mail(subject, body, None, [email])
         except OSError:

@@ -36,9 +36,11 @@ from keel.governance.models import (
     Risk,
     RiskAction,
 )
+from keel.notifications.models import Kind
+from keel.notifications.services import notify
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
-from keel.orgs.models import OrgUnit
+from keel.orgs.models import Membership, OrgUnit, Role
 from keel.orgs.scoping import Action
 from keel.portfolio.models import Project
 
@@ -552,8 +554,18 @@ def _message(escalation: selectors.Escalation) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def _escalation_people(project: Project) -> list[Any]:
+    """The project's manager and the PMO administrators of its unit and the units above it (active)."""
+    people = [project.manager] if project.manager and project.manager.is_active else []
+    admins = Membership.objects.filter(
+        role=Role.PMO_ADMIN, unit_id__in=project.org_unit.ancestor_ids, user__is_active=True
+    ).select_related("user")
+    return people + [membership.user for membership in admins]
+
+
 def escalation_notify(*, kind: str, item_id: int, today: dt.date | None = None) -> list[str]:
-    """Email the project's manager and PMO administrators about the item's escalation, once.
+    """Email the project's manager and PMO administrators about the item's escalation, once, and tell
+    them in the app (kind ESCALATION).
 
     Nothing is sent when the item is not on the escalation list or its people were emailed about this
     escalation already (a new escalation — flagged again, or reopened — is emailed again). Returns the
@@ -569,8 +581,18 @@ def escalation_notify(*, kind: str, item_id: int, today: dt.date | None = None) 
             return []
         recipients = selectors.escalation_recipients(escalation.project)
         model.objects.filter(pk=item.pk).update(notified_at=timezone.now())
+        subject, body = _message(escalation)
+        # In the app too, for everyone concerned (also those without an email address).
+        notify(
+            recipients=_escalation_people(escalation.project),
+            kind=Kind.ESCALATION,
+            title=subject.removeprefix("[Keel] "),
+            body=body,
+            url=reverse("governance:escalations"),
+            project=escalation.project,
+            emailed=True,
+        )
         if recipients:
-            subject, body = _message(escalation)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
             log.info("escalation of %s emailed to %d people", item.reference, len(recipients))
     return recipients

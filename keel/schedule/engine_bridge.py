@@ -175,6 +175,7 @@ def engine_project(
                 deadline=to_local(task.deadline, tz),
                 manual_start=None if summary else to_local(task.manual_start, tz),
                 leveling_delay=0 if summary else task.leveling_delay_minutes,
+                splits=() if summary else tuple((offset, pause) for offset, pause in task.splits),
             )
         )
     engine_links = tuple(

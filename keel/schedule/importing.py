@@ -452,10 +452,6 @@ def _task_data(
     if len(task.name) > 255:
         warnings.append(f"{label}: the name was cut to 255 characters")
     progress = not task.summary
-    if task.splits and progress:
-        warnings.append(
-            f"{label} is split into {len(task.splits) + 1} parts; Keel schedules its work as one stretch"
-        )
     actual_start, actual_finish = _actual_dates(task)
     return services.TaskData(
         uid=task.uid,
@@ -477,6 +473,7 @@ def _task_data(
         deadline=task.deadline,
         calendar=calendars.get(task.calendar_uid) if task.calendar_uid is not None else None,
         leveling_delay_minutes=task.leveling_delay if progress else 0,
+        splits=task.splits if progress else (),
     )
 
 
@@ -724,6 +721,7 @@ def _interchange_task(
         free_float=task.free_float_minutes,
         critical=task.is_critical,
         leveling_delay=0 if task.is_summary else task.leveling_delay_minutes,
+        splits=() if task.is_summary else tuple((offset, pause) for offset, pause in task.splits),
     )
 
 

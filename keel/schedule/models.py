@@ -31,8 +31,47 @@ EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 """Schedule dates lie in [EARLIEST, LATEST): the engine maps calendars day by day between them."""
 
+MAX_SPLITS = 100
+"""The most times a task's work may pause (MS Project's split bars)."""
+
 BASELINE_NUMBERS = range(11)
 """Baseline 0 ("Baseline") and Baseline1..Baseline10, as MS Project numbers them."""
+
+
+def splits_problem(splits: object, duration: int) -> str | None:
+    """Why `splits` cannot be a task's splits, or None when they can.
+
+    Splits are ``[offset, pause]`` pairs of whole minutes: the work stops after `offset` minutes of it
+    (between 0 and the duration, increasing from one split to the next) and resumes `pause` minutes
+    later (at least one minute).
+    """
+    if not isinstance(splits, list | tuple):
+        return "Give the splits as a list of [offset, pause] pairs of whole minutes."
+    if len(splits) > MAX_SPLITS:
+        return f"A task's work can pause at most {MAX_SPLITS} times; {len(splits)} splits were given."
+    previous = 0
+    for number, pair in enumerate(splits, start=1):
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(value, int) and not isinstance(value, bool) for value in pair)
+        ):
+            return f"Split {number}: give it as [offset, pause], two whole numbers of minutes."
+        offset, pause = pair
+        if not 0 < offset < duration:
+            return (
+                f"Split {number}: the work must pause within the task's {duration} minutes of work "
+                f"(after more than 0 and fewer than {duration} minutes), not after {offset}."
+            )
+        if offset <= previous:
+            return (
+                f"Split {number}: each pause comes after more work than the one before "
+                f"({offset} minutes is not after {previous})."
+            )
+        if not 0 < pause <= MAX_DURATION:
+            return f"Split {number}: the pause must last from 1 to {MAX_DURATION} minutes, not {pause}."
+        previous = offset
+    return None
 
 
 def validate_schedule_date(value: dt.datetime | None) -> None:
@@ -311,6 +350,11 @@ class Task(VersionedModel):
         else:
             # As soon / as late as possible take no date: drop a leftover one rather than refuse it.
             self.constraint_date = None
+        problem = None if self.splits == [] else splits_problem(self.splits, self.duration_minutes)
+        if problem is not None:
+            errors["splits"] = problem
+        else:
+            self.splits = [[offset, pause] for offset, pause in self.splits]
         if self.actual_finish is not None:
             if self.actual_start is None:
                 errors["actual_start"] = "A task with an actual finish needs an actual start."

@@ -17,7 +17,15 @@ from pydantic import AfterValidator
 
 from keel.core.api import Id, InputSchema, Money, Text
 from keel.orgs.schemas import CalendarRef, UserRef
-from keel.schedule.models import MAX_DURATION, ConstraintType, DurationUnit, EvMethod, LagUnit, LinkType
+from keel.schedule.models import (
+    MAX_DURATION,
+    MAX_SPLITS,
+    ConstraintType,
+    DurationUnit,
+    EvMethod,
+    LagUnit,
+    LinkType,
+)
 
 DurationUnitName = Literal[tuple(DurationUnit.values)]  # type: ignore[valid-type]
 ConstraintName = Literal[tuple(ConstraintType.values)]  # type: ignore[valid-type]
@@ -45,6 +53,19 @@ Wbs = Annotated[Text, Field(max_length=100)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 Position = Annotated[int, Field(ge=0, le=1_000_000, description="Order among the parent's subtasks, from 0")]
 Work = Annotated[int, Field(ge=0, le=MAX_DURATION * 100, description="Working minutes of effort")]
+Split = Annotated[
+    list[Annotated[int, Field(ge=0, le=MAX_DURATION)]],
+    Field(
+        min_length=2,
+        max_length=2,
+        description="[offset, pause]: the work pauses after `offset` minutes "
+        "of it and resumes `pause` minutes later",
+    ),
+]
+Splits = Annotated[
+    list[Split],
+    Field(max_length=MAX_SPLITS, description="Where the task's work pauses, in working minutes of the task"),
+]
 Lag = Annotated[
     int,
     Field(
@@ -234,6 +255,7 @@ class TaskCreateIn(InputSchema):
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = Field(None, description="The task's own calendar; none: the project's")
     leveling_delay_minutes: Minutes = 0
+    splits: Splits = []
     ev_method: EvMethodName = "physical"
     ev_weight: EvWeight | None = None
 
@@ -260,6 +282,7 @@ class TaskPatchIn(InputSchema):
     deadline: ScheduleDateTime | None = None
     calendar: Id | None = None
     leveling_delay_minutes: Minutes = None  # type: ignore[assignment]
+    splits: Splits = None  # type: ignore[assignment]
     ev_method: EvMethodName = None  # type: ignore[assignment]
     ev_weight: EvWeight | None = None
     version: int | None = VERSION

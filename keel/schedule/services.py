@@ -77,6 +77,7 @@ TASK_FIELDS = (
     "deadline",
     "calendar",
     "leveling_delay_minutes",
+    "splits",
     "ev_method",
     "ev_weight",
 )
@@ -94,9 +95,10 @@ ROLLED_UP_FIELDS = (
     "actual_finish",
     "manual_start",
     "leveling_delay_minutes",
+    "splits",
 )
-"""Fields a summary task takes from its subtasks (or, for a leveling delay, that only its subtasks take);
-they cannot be set on a summary."""
+"""Fields a summary task takes from its subtasks (or, for a leveling delay and splits, that only its
+subtasks take); they cannot be set on a summary."""
 
 DEPENDENCY_FIELDS = ("type", "lag", "lag_unit")
 DATETIME_FIELDS = (
@@ -626,6 +628,12 @@ def task_update(*, actor: Any, task: Task, version: int, **changes: Any) -> Task
     _check_known(changes, (*TASK_FIELDS, "parent", "position"), "task")
     schedule = _schedule_for_update(project)
     changes = _aware(changes, _zone(schedule))
+    duration = changes.get("duration_minutes")
+    if task.splits and "splits" not in changes and isinstance(duration, int):
+        # A shorter task keeps only the pauses its work still reaches (as MS Project does).
+        kept = [pair for pair in task.splits if pair[0] < duration]
+        if kept != task.splits:
+            changes["splits"] = kept
     if task.is_summary:
         refused = {
             name: "A summary task takes this from its subtasks."
@@ -1082,6 +1090,7 @@ class TaskData:
     deadline: dt.datetime | None = None
     calendar: Calendar | None = None
     leveling_delay_minutes: int = 0
+    splits: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1340,6 +1349,7 @@ def _insert_tasks(project: Project, tasks: Sequence[TaskData], tz: ZoneInfo) -> 
             deadline=engine_bridge.to_aware(data.deadline, tz),
             calendar=data.calendar,
             leveling_delay_minutes=data.leveling_delay_minutes,
+            splits=[list(pair) for pair in data.splits],
         )
         try:
             # References and uniqueness were checked above; per-row queries would not scale.

@@ -86,6 +86,7 @@ def snapshot(project: Project) -> dict:
                 for f in ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
             ),
             "floats": (task.total_float_minutes, task.free_float_minutes, task.is_critical),
+            "splits": task.splits,
         }
     links = {
         (d.predecessor.uid, d.successor.uid, d.type, d.lag, d.lag_unit)
@@ -161,7 +162,7 @@ def test_import_then_export_and_import_again_gives_the_same_schedule(key, org, t
     assert second == first
 
 
-@pytest.mark.parametrize("key", ["task-links", "mspdirelations", "commercial-construction"])
+@pytest.mark.parametrize("key", ["task-links", "mspdirelations", "commercial-construction", "mspdisplittask"])
 def test_imported_schedule_has_the_dates_ms_project_computed(key, org):
     # Given a file whose every leaf task Keel's engine schedules as MS Project did
     source = samples.read(key)
@@ -179,6 +180,16 @@ def test_imported_schedule_has_the_dates_ms_project_computed(key, org):
             assert timeline.to_work(mine) == timeline.to_work(getattr(task, field)), (task.uid, field)
         if task.total_float is not None:
             assert stored[task.uid].total_float_minutes == task.total_float
+
+
+def test_split_tasks_are_stored_with_their_pauses(org):
+    # Given the file whose two tasks MS Project split into 2 and 3 stretches of work
+    summary = project_import(actor=org.pm_north, path=samples.path("mspdisplittask"), org_unit=org.north)
+    # Then the import stores their pauses (offset, pause in working minutes) and says nothing is lost
+    stored = {t.uid: t.splits for t in Task.objects.filter(project=summary.project)}
+    assert stored == {1: [[1920, 1440]], 2: [[1440, 960], [3840, 1440]]}
+    assert not [w for w in summary.warnings if "split" in w]
+    assert not [line for line in summary.lines() if "stretch" in line]
 
 
 def test_import_summary_and_calendars(org):

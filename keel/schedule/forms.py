@@ -17,7 +17,7 @@ from django import forms
 
 from keel.orgs import selectors as org_selectors
 from keel.portfolio.models import Project
-from keel.schedule.models import MAX_DURATION, ConstraintType, DurationUnit, LagUnit, LinkType
+from keel.schedule.models import MAX_DURATION, ConstraintType, DurationUnit, EvMethod, LagUnit, LinkType
 
 DAYS_PER_MONTH = 20
 """Working days in a month of duration (MS Project's default "days per month")."""
@@ -293,9 +293,13 @@ START_CONSTRAINTS = frozenset({ConstraintType.SNET, ConstraintType.SNLT, Constra
 
 
 class TaskDetailsForm(forms.Form):
-    """A task's name, progress, date constraint and leveling delay (the Gantt panel's details form).
+    """A task's name, progress, date constraint, leveling delay and earned value method (the Gantt panel's
+    details form).
 
     A summary task takes its progress from its subtasks and no leveling delay: those fields are left out.
+    A summary task earns by its subtasks' own methods or by its weighted milestones; a task without
+    subtasks by physical % complete, 0/100 or 50/50; a milestone may carry a weight. A form posted
+    without the earned value fields (the Gantt panel) leaves them as they are.
     """
 
     name = forms.CharField(label="Name", max_length=255)
@@ -314,6 +318,21 @@ class TaskDetailsForm(forms.Form):
         help_text="Working time resource leveling holds the task after the start its links allow "
         "(0d or empty for none).",
     )
+    ev_method = forms.ChoiceField(
+        label="Earned value method",
+        required=False,
+        choices=EvMethod.choices,
+        help_text="How the task's progress turns into earned value.",
+    )
+    ev_weight = forms.DecimalField(
+        label="Milestone weight",
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_digits=9,
+        decimal_places=4,
+        help_text="This milestone's share of its summary task's earned value when the summary earns by "
+        "weighted milestones (weights need not add up to 100). Empty for none.",
+    )
     version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -323,9 +342,22 @@ class TaskDetailsForm(forms.Form):
         if self.task.is_summary:
             del self.fields["percent_complete"]
             del self.fields["leveling_delay"]
+            methods = (EvMethod.PHYSICAL, EvMethod.MILESTONES)
+            self.fields["ev_method"].help_text = (
+                "Physical: its subtasks earn by their own methods. Weighted milestones: its whole budget "
+                "is earned by the weights of the milestones among its subtasks that are reached."
+            )
         else:
             field = self.fields["leveling_delay"]
             field.minutes_per_day, field.minutes_per_week = per_day, per_week
+            methods = (EvMethod.PHYSICAL, EvMethod.ZERO_HUNDRED, EvMethod.FIFTY_FIFTY)
+        if self.task.ev_method not in methods:
+            methods = (*methods, EvMethod(self.task.ev_method))
+        self.fields["ev_method"].choices = [(m.value, m.label) for m in methods]
+        if not self.task.is_milestone and self.task.ev_weight is None:
+            del self.fields["ev_weight"]
+        self.initial.setdefault("ev_method", self.task.ev_method)
+        self.initial.setdefault("ev_weight", self.task.ev_weight)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -353,6 +385,11 @@ class TaskDetailsForm(forms.Form):
         if not self.task.is_summary:
             changes["percent_complete"] = data["percent_complete"]
             changes["leveling_delay_minutes"] = data["leveling_delay"].minutes
+        # The earned value fields change only when posted (the Gantt panel leaves them out).
+        if "ev_method" in self.data and data.get("ev_method"):
+            changes["ev_method"] = data["ev_method"]
+        if "ev_weight" in self.fields and "ev_weight" in self.data:
+            changes["ev_weight"] = data.get("ev_weight")
         return changes
 
 

@@ -1033,6 +1033,52 @@ def splits_of(segments: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...
     return tuple(splits)
 
 
+def stretches_of(duration: int, splits: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of a split task's work as ``(begin, end)`` minutes from its start (pauses counted).
+
+    ``stretches_of(4 * D, ((D, 2 * D),))`` is ``[(0, D), (3 * D, 6 * D)]``; a task without splits is
+    one stretch, ``[(0, duration)]``.
+    """
+    result = []
+    done = 0
+    paused = 0
+    for offset, pause in splits:
+        result.append((done + paused, offset + paused))
+        done = offset
+        paused += pause
+    result.append((done + paused, duration + paused))
+    return result
+
+
+def _cut(stretches: Sequence[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
+    """The parts of the stretches that hold the work from ``low`` to ``high`` minutes of it."""
+    result = []
+    work = 0
+    for begin, end in stretches:
+        first = max(begin, begin + low - work)
+        last = min(end, begin + high - work)
+        if first < last:
+            result.append((first, last))
+        work += end - begin
+    return result
+
+
+def stretch_layout(
+    *, duration: int, splits: Sequence[tuple[int, int]], done: int, start: int, finish: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where a split task's done and remaining stretches lie, as working minutes of its timeline.
+
+    ``start`` and ``finish`` are the task's scheduled start and finish (working minutes), ``done`` the
+    minutes of work done. The done stretches run from the start; the remaining ones end at the finish,
+    so a resumption after the status date shows as a pause before them. Empty parts are left out.
+    """
+    stretches = stretches_of(duration, splits)
+    done_part = [(start + a, start + b) for a, b in _cut(stretches, 0, done)]
+    remaining = _cut(stretches, done, duration)
+    shift = finish - remaining[-1][1] if remaining and done_part else start
+    return done_part, [(shift + a, shift + b) for a, b in remaining]
+
+
 def _label(link: Link) -> str:
     """How error messages name a link."""
     return f"link {link.predecessor_id!r} → {link.successor_id!r}"

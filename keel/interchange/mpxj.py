@@ -38,6 +38,7 @@ from keel.engines.calendars import (
     Timeline,
     WorkWeek,
 )
+from keel.engines.cpm import stretch_layout
 from keel.interchange.model import (
     DATED_CONSTRAINTS,
     Assignment,
@@ -1080,32 +1081,6 @@ class _Reader:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _stretches(duration: int, splits: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
-    """A split task's stretches of work as ``(begin, end)`` minutes of its span (work and pauses)."""
-    result = []
-    done = 0
-    paused = 0
-    for offset, pause in splits:
-        result.append((done + paused, offset + paused))
-        done = offset
-        paused += pause
-    result.append((done + paused, duration + paused))
-    return result
-
-
-def _cut(stretches: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
-    """The parts of stretches (in span minutes) holding the work from ``low`` to ``high`` minutes."""
-    result = []
-    work = 0
-    for begin, end in stretches:
-        first = max(begin, begin + low - work)
-        last = min(end, begin + high - work)
-        if first < last:
-            result.append((first, last))
-        work += end - begin
-    return result
-
-
 PRIMAVERA_FORMATS = frozenset({"xer", "pmxml"})
 """Formats of Primavera P6, which has no elapsed durations, percentage lags or manually scheduled tasks."""
 
@@ -1504,18 +1479,16 @@ class _Writer:
             done = (2 * task.duration * task.percent_complete + 100) // 200
             if task.percent_complete == 100 or task.actual_finish is not None:
                 done = task.duration
-            pieces = _stretches(task.duration, task.splits)
-            actual = _cut(pieces, 0, done)
-            remaining = _cut(pieces, done, task.duration)
             first = timeline.to_work(start)
-            layout = [(first + a, first + b) for a, b in actual]
-            if remaining:
-                shift = first
-                if actual and finish is not None:
-                    shift = timeline.to_work(finish) - remaining[-1][1]
-                layout_remaining = [(shift + a, shift + b) for a, b in remaining]
-            else:
-                layout_remaining = []
+            layout, layout_remaining = stretch_layout(
+                duration=task.duration,
+                splits=task.splits,
+                done=done,
+                start=first,
+                finish=first + task.duration + sum(pause for _, pause in task.splits)
+                if finish is None
+                else timeline.to_work(finish),
+            )
             assignment.getRawTimephasedActualRegularWork().addAll(self.timephased(timeline, layout))
             assignment.getRawTimephasedRemainingRegularWork().addAll(
                 self.timephased(timeline, layout_remaining)

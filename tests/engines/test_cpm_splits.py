@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from keel.engines.cpm import LagUnit, Link, LinkType, ScheduleError, Task, splits_of
+from keel.engines.cpm import (
+    LagUnit,
+    Link,
+    LinkType,
+    ScheduleError,
+    Task,
+    splits_of,
+    stretch_layout,
+    stretches_of,
+)
 from tests.engines.test_cpm import D, dt, run
 
 
@@ -83,3 +92,24 @@ def test_splits_of_work_stretches():
     assert splits_of([(0, 480), (480, 960)]) == ()
     assert splits_of([(960, 1440), (0, 480), (200, 300)]) == ((480, 480),)
     assert splits_of([]) == ()
+
+
+def test_the_stretches_of_a_split_task():
+    assert stretches_of(4 * D, ((D, 2 * D),)) == [(0, D), (3 * D, 6 * D)]
+    assert stretches_of(3 * D, ((D, D), (2 * D, D))) == [(0, D), (2 * D, 3 * D), (4 * D, 5 * D)]
+    assert stretches_of(2 * D, ()) == [(0, 2 * D)]
+    assert splits_of(stretches_of(3 * D, ((D, D), (2 * D, D)))) == ((D, D), (2 * D, D))
+
+
+def test_done_stretches_run_from_the_start_and_remaining_ones_end_at_the_finish():
+    # 4 days paused 2 days after the first; 1.5 days done; the rest resumed a day late
+    done, remaining = stretch_layout(
+        duration=4 * D, splits=((D, 2 * D),), done=D + D // 2, start=100, finish=100 + 7 * D
+    )
+    assert done == [(100, 100 + D), (100 + 3 * D, 100 + 3 * D + D // 2)]
+    assert remaining == [(100 + 4 * D + D // 2, 100 + 7 * D)]
+    # Not started: everything laid out from the start
+    assert stretch_layout(duration=2 * D, splits=((D, D),), done=0, start=0, finish=3 * D) == (
+        [],
+        [(0, D), (2 * D, 3 * D)],
+    )

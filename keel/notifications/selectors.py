@@ -167,9 +167,14 @@ def mentioned_usernames(text: str) -> list[str]:
 
 
 def mentionable(project: Project, usernames: Iterable[str]) -> list[Any]:
-    """The active users among `usernames` who can see `project`; the others are left out silently."""
+    """The active users among `usernames` who can see `project`, in the order given; the others are
+    left out silently."""
     names = list(usernames)
     if not names:
         return []
-    users = get_user_model().objects.filter(username__in=names, is_active=True)
+    found = {
+        user.get_username(): user
+        for user in get_user_model().objects.filter(username__in=names, is_active=True)
+    }
+    users = [found[name] for name in names if name in found]
     return [user for user in users if scoping.can(user, Action.VIEW, Project, project.org_unit)]

@@ -469,3 +469,47 @@ def approved_minutes_by_task(timesheet: Timesheet) -> dict[int, int]:
     ).values_list("line__task_id", "hours"):
         totals[task_id] += hours
     return {task_id: int((hours * 60).to_integral_value()) for task_id, hours in totals.items()}
+
+
+# --- reminders -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingTimesheet:
+    """A person who should have submitted a week and has not: no timesheet, or one still open."""
+
+    user: Any
+    week: dt.date
+    timesheet: Timesheet | None
+
+    @property
+    def state(self) -> str:
+        """Why the person is reminded, in words."""
+        if self.timesheet is None:
+            return "missing"
+        if self.timesheet.status == Timesheet.Status.REJECTED:
+            return "rejected and not submitted again"
+        return "not submitted"
+
+
+def timesheets_missing(week: dt.date) -> list[MissingTimesheet]:
+    """Who has not submitted the week of `week` (a Monday): every active person resource linked to an
+    active user whose timesheet of that week is missing, a draft or rejected. Two queries."""
+    people = (
+        Resource.objects.filter(
+            kind=Resource.Kind.PERSON, is_active=True, user__isnull=False, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    users = [resource.user for resource in people]
+    sheets = {
+        sheet.user_id: sheet
+        for sheet in Timesheet.objects.filter(week=week, revision=0, user_id__in=[u.pk for u in users])
+    }
+    missing = []
+    for user in users:
+        sheet = sheets.get(user.pk)
+        if sheet is None or sheet.is_editable:
+            missing.append(MissingTimesheet(user=user, week=week, timesheet=sheet))
+    return missing

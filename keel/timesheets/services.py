@@ -27,12 +27,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 
 from keel.core.audit import audit_record
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.models import AuditEntry
 from keel.core.services import audited_create, audited_update, versioned_update
+from keel.notifications.models import Kind
+from keel.notifications.services import notify
 from keel.orgs import scoping
 from keel.orgs.models import Role
 from keel.portfolio.models import Project
@@ -496,3 +499,35 @@ def timesheet_correct(*, actor: Any, timesheet: Timesheet) -> Timesheet:
     correction = Timesheet(user=latest.user, week=latest.week, revision=latest.revision + 1)
     audited_create(actor=actor, instance=correction)
     return correction
+
+
+# --- reminders -----------------------------------------------------------------------------------------------
+
+
+def timesheet_reminders_send(*, today: dt.date | None = None) -> list[Any]:
+    """Remind each person whose timesheet of last week is missing or not submitted (in the app, and by
+    e-mail as they chose for reminders); returns the notifications written.
+
+    Each person is reminded once per week (the notification carries the week as its key), so running this
+    daily, or twice, reminds nobody twice; a week submitted in the meantime is not reminded at all.
+    """
+    week = monday(today or timezone.localdate()) - dt.timedelta(days=7)
+    url = reverse("timesheets:my_week") + f"?week={week.isoformat()}"
+    sent: list[Any] = []
+    for missing in selectors.timesheets_missing(week):
+        body = (
+            f"Your timesheet of the week of {week:%A %d %B %Y} is {missing.state}. "
+            "Book your hours of that week and submit it for approval."
+        )
+        if missing.timesheet is not None and missing.timesheet.comment:
+            body += f"\nThe approver's comment: {missing.timesheet.comment}"
+        with transaction.atomic():
+            sent += notify(
+                recipients=[missing.user],
+                kind=Kind.REMINDER,
+                title=f"Your timesheet of the week of {week.isoformat()} is {missing.state}",
+                body=body,
+                url=url,
+                key=f"timesheet:{week.isoformat()}",
+            )
+    return sent

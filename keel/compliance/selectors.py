@@ -74,6 +74,11 @@ class UnitRollup:
     phase_total: int = 0
 
     @property
+    def kind_counts(self) -> list[tuple[str, int]]:
+        """(kind, open gaps) pairs in the registry's order."""
+        return [(k, self.counts[k]) for k in checks.REGISTRY if self.counts.get(k)]
+
+    @property
     def share_compliant(self) -> float | None:
         """The share (0–1) of the projects without an open gap."""
         return self.compliant / self.projects if self.projects else None

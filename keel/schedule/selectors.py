@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from keel.core.errors import NotFound
 from keel.engines import calendars as engine_calendars
+from keel.engines import cpm
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
 from keel.orgs.models import Calendar, OrgUnit
@@ -474,6 +475,9 @@ GANTT_TASK_FIELDS = (
     "constraint_type",
     "constraint_date",
     "leveling_delay_minutes",
+    "splits",
+    "calendar_id",
+    "elapsed",
 )
 GANTT_LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit", "id", "version")
 
@@ -489,6 +493,75 @@ def gantt_rows_for_project(user: Any, project_id: Any) -> tuple[list[tuple[Any, 
     )
     links = list(Dependency.objects.filter(project=project).order_by("pk").values_list(*GANTT_LINK_FIELDS))
     return tasks, links
+
+
+@dataclass(frozen=True)
+class SplitTask:
+    """What drawing a split task's stretches needs: its dates, work, progress, pauses and calendar."""
+
+    id: int
+    start: dt.datetime
+    finish: dt.datetime
+    duration_minutes: int
+    percent_complete: int
+    splits: list[list[int]]
+    calendar_id: int | None
+    elapsed: bool
+
+
+def split_stretches(
+    view: ScheduleView, tasks: Iterable[SplitTask]
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """When the work of each split task happens, as (start, finish) pairs in the project's zone, by task id.
+
+    Done stretches run from the task's start and the remaining ones end at its finish (see
+    :func:`keel.engines.cpm.stretch_layout`), on the task's calendar (elapsed time for an elapsed task).
+    Two queries for the calendars, none when no task is split.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return {}
+    tz = ZoneInfo(view.time_zone)
+    origin = engine_bridge.to_local(view.schedule.start, tz)
+    assert origin is not None
+    project_calendar_pk = view.effective_calendar.pk if view.effective_calendar is not None else None
+    own = engine_calendars_by_pk(
+        {t.calendar_id for t in tasks if t.calendar_id is not None} | {project_calendar_pk} - {None}
+    )
+    timelines: dict[Any, engine_calendars.Timeline] = {}
+
+    def timeline(task: SplitTask) -> engine_calendars.Timeline:
+        key: Any = "elapsed" if task.elapsed else task.calendar_id
+        if key not in timelines:
+            if task.elapsed:
+                calendar = engine_calendars.continuous_calendar()
+            elif task.calendar_id is not None:
+                calendar = own[task.calendar_id]
+            elif project_calendar_pk is not None:
+                calendar = own[project_calendar_pk]
+            else:
+                calendar = engine_bridge.engine_calendar(None)
+            timelines[key] = engine_calendars.Timeline(calendar, origin)
+        return timelines[key]
+
+    result = {}
+    for task in tasks:
+        line = timeline(task)
+        start, finish = engine_bridge.to_local(task.start, tz), engine_bridge.to_local(task.finish, tz)
+        assert start is not None and finish is not None
+        done = (2 * task.duration_minutes * task.percent_complete + 100) // 200
+        done_part, remaining = cpm.stretch_layout(
+            duration=task.duration_minutes,
+            splits=[(offset, pause) for offset, pause in task.splits],
+            done=done,
+            start=line.to_work(start),
+            finish=line.to_work(finish),
+        )
+        result[task.id] = [
+            (line.start_at(begin).replace(tzinfo=tz), line.finish_at(end).replace(tzinfo=tz))
+            for begin, end in done_part + remaining
+        ]
+    return result
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ TASK_FIELDS = (
     "constraint_type",
     "constraint_day",
     "leveling_delay",
+    "stretches",
 )
 """The meaning of each position of a task's array in the Gantt document."""
 
@@ -194,6 +195,14 @@ def gantt_document(user: Any, project: Project, baseline: int | None) -> dict[st
     tasks, links = selectors.gantt_rows_for_project(user, project.pk)
     bars = selectors.baseline_bars_for_project(user, project.pk, baseline) if baseline is not None else {}
     index = {row[0]: n for n, row in enumerate(tasks)}
+    stretches = selectors.split_stretches(
+        view,
+        (
+            selectors.SplitTask(row[0], row[8], row[9], row[10], row[13], splits, calendar_id, elapsed)
+            for *row, splits, calendar_id, elapsed in tasks
+            if splits and not row[5] and row[8] is not None and row[9] is not None
+        ),
+    )
     task_rows = []
     for (
         pk,
@@ -215,6 +224,9 @@ def gantt_document(user: Any, project: Project, baseline: int | None) -> dict[st
         constraint_type,
         constraint_date,
         leveling_delay,
+        _splits,
+        _calendar_id,
+        _elapsed,
     ) in tasks:
         flags = (
             (SUMMARY if is_summary else 0)
@@ -246,6 +258,9 @@ def gantt_document(user: Any, project: Project, baseline: int | None) -> dict[st
                 constraint_type,
                 constraint_date.astimezone(tz).date().isoformat() if constraint_date else "",
                 format_days(leveling_delay, per_day) if leveling_delay else "",
+                [[_minute(begin, tz), _minute(end, tz)] for begin, end in stretches[pk]]
+                if pk in stretches
+                else None,
             ]
         )
     link_rows = [

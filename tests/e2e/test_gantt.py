@@ -308,3 +308,50 @@ def test_a_2000_task_schedule_scrolls_smoothly(live_server, org, calendar8, brow
     assert pixels["drawn"] > 5000
     assert page.locator(".keel-gantt-row").first.is_visible()
     assert page.keel_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_split_task_is_drawn_as_its_stretches_joined_by_a_dotted_line(
+    live_server, org, calendar8, browser_page
+):
+    """Given four days of work paused for two days after the first, when the Gantt opens, then the grid
+    says the task is split and the chart fills the two stretches but only dots the pause between them."""
+    page = browser_page
+    plan = Plan(org.pm_north, org.project_north)
+    plan.task("Pour", 4, splits=[[480, 960]])
+    sign_in(page, live_server.url, "pm_north")
+    page.goto(f"{live_server.url}/projects/{org.project_north.pk}/schedule/?zoom=day")
+    wait_drawn(page)
+    assert page.get_by_role("row").filter(has_text="Pour").get_by_text("Split into 2 stretches").count() == 1
+    probe = page.evaluate(
+        """() => {
+          const g = document.querySelector('[data-gantt]').keelGantt;
+          const it = g.items[0], pos = g.rowOf[0];
+          const b = g.barBox(it, pos * 28 - g.scroller.scrollTop), sl = g.scroller.scrollLeft;
+          const ctx = g.ctx, dpr = g.dpr;
+          const at = (min, y, dx = 0) => {
+            const x = Math.round((g.x(min) - sl) * dpr) + dx;
+            const d = ctx.getImageData(x, Math.round(y * dpr), 1, 1).data;
+            return [d[0], d[1], d[2]];
+          };
+          const column = (min) => {  // darkest pixel over the bar's height, a few pixels either side
+            let dark = 255;
+            for (let dx = -6; dx <= 6; dx++) {
+              for (let y = b.y; y < b.y + b.h; y += 0.5) { dark = Math.min(dark, ...at(min, y, dx)); }
+            }
+            return dark;
+          };
+          const s = it.stretches;
+          const inPause = s[0][1] + (s[1][0] - s[0][1]) / 2;
+          return {
+            stretches: s.length,
+            work: at(s[0][0] + 120, b.y + 3), later: at(s[1][0] + 120, b.y + 3),
+            pauseTop: at(inPause, b.y + 2), pauseDark: column(inPause),
+          };
+        }"""
+    )
+    shot(page, "gantt-split-task")
+    filled = lambda p: max(p) - min(p) > 60  # noqa: E731 - a bar's colour (blue, or red when critical)
+    assert probe["stretches"] == 2
+    assert filled(probe["work"]) and filled(probe["later"])
+    assert not filled(probe["pauseTop"]) and probe["pauseDark"] < 150

@@ -7,14 +7,19 @@ resumes `pause` working minutes later.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from keel.core.models import AuditEntry
 from keel.schedule import services
 from keel.schedule.models import MAX_SPLITS, Task
 from tests.api.conftest import field_errors
+from tests.factories import CalendarFactory
 from tests.schedule.conftest import DAY, at, local
+from tests.schedule.test_views import document, tasks_by_name
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +134,24 @@ def test_splits_through_the_api(org, calendar8, as_user):
     other = as_user(org.pm_south)
     assert other.patch(f"/tasks/{created.body['id']}", {"splits": [[DAY, DAY]], "version": 2}).status == 404
     assert Task.objects.get(pk=created.body["id"]).splits == []
+
+
+def test_the_gantt_draws_a_split_task_as_its_stretches(client, plan, org):
+    # Given a task paused two days after its first day, and a task on its own calendar (Mon–Thu) paused a day
+    day = [["08:00", "12:00"], ["13:00", "17:00"]]
+    four_days = CalendarFactory(name="Four days", working_week=[day, day, day, day, [], [], []])
+    plan.task("Pour", days=4, splits=[[DAY, 2 * DAY]])
+    plan.task("Cure", days=2, splits=[[DAY, DAY]], calendar=four_days)
+    plan.task("Plain", days=1)
+    client.force_login(org.pm_north)
+    doc = document(client.get(reverse("schedule:gantt", kwargs={"project_id": org.project_north.pk})))
+    tasks = tasks_by_name(doc)
+
+    def minute(day: int, hour: int) -> int:
+        return (at(day, hour).date() - dt.date(1970, 1, 1)).days * 1440 + hour * 60
+
+    # Then the document gives the stretches of work (wall-clock minutes) the chart joins by a dotted line
+    assert tasks["Pour"]["stretches"] == [[minute(5, 8), minute(5, 17)], [minute(8, 8), minute(12, 17)]]
+    # Cure works Mon 5, pauses Tue 6, works Wed 7 (its calendar has no Fridays)
+    assert tasks["Cure"]["stretches"] == [[minute(5, 8), minute(5, 17)], [minute(7, 8), minute(7, 17)]]
+    assert tasks["Plain"]["stretches"] is None

@@ -163,7 +163,7 @@
           bstart: r[f.baseline_start], bfinish: r[f.baseline_finish], svar: r[f.start_variance],
           fvar: r[f.finish_variance], violations: r[f.violations], constraint: r[f.constraint],
           ctype: r[f.constraint_type], cday: r[f.constraint_day], delay: r[f.leveling_delay],
-          preds: [], succs: []
+          stretches: r[f.stretches] || null, preds: [], succs: []
         });
       });
       this.links = doc.links.map(function (l, n) {
@@ -425,6 +425,11 @@
       name += '<i class="bi bi-exclamation-triangle-fill text-warning" title="' + esc(it.violations) +
         '" aria-hidden="true"></i><span class="visually-hidden">Flagged (' + esc(it.violations) + '): </span>';
     }
+    if (it.stretches && it.stretches.length > 1) {
+      name += '<i class="bi bi-scissors text-body-secondary" title="Split into ' + it.stretches.length +
+        ' stretches of work" aria-hidden="true"></i><span class="visually-hidden">Split into ' +
+        it.stretches.length + " stretches: </span>";
+    }
     if (it.constraint) {
       name += '<i class="bi bi-pin-angle-fill text-body-secondary" title="' + esc(it.constraint) +
         '" aria-hidden="true"></i><span class="visually-hidden">' + esc(it.constraint) + ": </span>";
@@ -612,22 +617,43 @@
       return;
     }
     var width = Math.max(2, x1 - x0);
-    ctx.fillStyle = it.critical ? C.critical : C.task;
-    ctx.fillRect(x0, b.y, width, b.h);
-    if (it.critical) {
-      ctx.fillStyle = this.hatch;
+    // A split task: its stretches of work as bars, the pauses between them as a dotted line.
+    var parts = it.stretches && it.stretches.length > 1 ? it.stretches.map(function (p) {
+      var px0 = self.x(p[0]) - sl;
+      return [px0, Math.max(2, self.x(p[1]) - sl - px0)];
+    }) : [[x0, width]];
+    if (parts.length > 1) {
       ctx.save();
-      ctx.translate(-sl % 8, 0);
-      ctx.fillRect(x0 + sl % 8, b.y, width, b.h);
+      ctx.setLineDash([2, 3]);
+      ctx.strokeStyle = it.critical ? C.criticalEdge : C.taskEdge;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(parts[0][0], Math.round(b.mid) + 0.5);
+      ctx.lineTo(parts[parts.length - 1][0], Math.round(b.mid) + 0.5);
+      ctx.stroke();
       ctx.restore();
     }
-    ctx.strokeStyle = it.critical ? C.criticalEdge : C.taskEdge;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(Math.round(x0) + 0.5, b.y + 0.5, Math.max(1, Math.round(width) - 1), b.h - 1);
-    if (it.percent > 0) {
-      ctx.fillStyle = C.progress;
-      ctx.fillRect(x0, b.mid - 2, width * it.percent / 100, 4);
-    }
+    var total = parts.reduce(function (sum, p) { return sum + p[1]; }, 0);
+    var progress = total * it.percent / 100;
+    parts.forEach(function (p) {
+      ctx.fillStyle = it.critical ? C.critical : C.task;
+      ctx.fillRect(p[0], b.y, p[1], b.h);
+      if (it.critical) {
+        ctx.fillStyle = self.hatch;
+        ctx.save();
+        ctx.translate(-sl % 8, 0);
+        ctx.fillRect(p[0] + sl % 8, b.y, p[1], b.h);
+        ctx.restore();
+      }
+      ctx.strokeStyle = it.critical ? C.criticalEdge : C.taskEdge;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(Math.round(p[0]) + 0.5, b.y + 0.5, Math.max(1, Math.round(p[1]) - 1), b.h - 1);
+      if (progress > 0) {
+        ctx.fillStyle = C.progress;
+        ctx.fillRect(p[0], b.mid - 2, Math.min(p[1], progress), 4);
+        progress -= p[1];
+      }
+    });
     this.label(it.name, x0 + width + 6, b.mid);
   };
 
@@ -912,6 +938,11 @@
     if (it.bstart !== null && it.bstart !== undefined) {
       html += "<br>Baseline " + fmtDay(it.bstart) + " → " + fmtFinish(it.bstart, it.bfinish) +
         " (finish " + esc(signed(it.fvar) || "0d") + ")";
+    }
+    if (it.stretches && it.stretches.length > 1) {
+      html += "<br>Split: " + it.stretches.map(function (p) {
+        return fmtDay(p[0]) + " – " + fmtFinish(p[0], p[1]);
+      }).join(", ");
     }
     if (it.constraint) { html += "<br>" + esc(it.constraint); }
     if (it.violations) { html += '<br><span class="text-danger">' + esc(it.violations) + "</span>"; }

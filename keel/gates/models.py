@@ -214,6 +214,8 @@ class Deliverable(VersionedModel):
     )
 
     scope_path = PROJECT_SCOPE
+    # The stored document is audited by its name (file_name), not by its storage path.
+    audit_exclude = (*VersionedModel.audit_exclude, "file")
 
     class Meta:
         ordering = ["project", "criterion"]

@@ -99,11 +99,15 @@ def methodology_choices_for_user(user: Any) -> QuerySet[Methodology]:
 
 
 def suggested_methodology(project: Project) -> Methodology | None:
-    """The methodology that fits the project best: the nearest unit's first one whose budget range fits."""
-    for methodology in methodologies_for_unit(project.org_unit):
-        if methodology.applies_to(project):
-            return methodology
-    return None
+    """The methodology that fits the project best: of the nearest unit, one with a budget range that fits
+    before one for any budget, then by name."""
+    fitting = [m for m in methodologies_for_unit(project.org_unit) if m.applies_to(project)]
+    unbounded = [m.min_budget is None and m.max_budget is None for m in fitting]
+    ranked = sorted(
+        zip(fitting, unbounded, strict=True),
+        key=lambda pair: (-len(pair[0].org_unit.path), pair[1], pair[0].name),
+    )
+    return ranked[0][0] if ranked else None
 
 
 def can_configure(user: Any, unit: OrgUnit | None = None) -> bool:

@@ -23,8 +23,20 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from keel.engines import evm
@@ -286,6 +298,11 @@ class ProjectData:
     milestones: dict[int, list[tuple[int, Decimal, int]]] = field(default_factory=dict)
     """The weighted milestones (uid, weight, % complete now) of each summary that earns by them."""
     progress: Progress = field(default_factory=Progress)
+    settled_day: dt.date | None = None
+    """The day of the sums below: tasks wholly planned or not yet planned then, added up in the database."""
+    settled_bac: Decimal = ZERO
+    settled_pv: Decimal = ZERO
+    settled_ev: Decimal = ZERO
     costs: list[CostRow] = field(default_factory=list)
     forecasts: list[tuple[dt.date, int, Decimal]] = field(default_factory=list)
     budget_current: Decimal = ZERO
@@ -338,6 +355,50 @@ def _raw_datetime(name: str) -> Any:
     return F(name)
 
 
+ZONE_REACH = dt.timedelta(hours=14)
+"""No time zone is further than this from UTC."""
+
+
+def _sum_settled_tasks(data: dict[int, ProjectData], baselined: QuerySet, day: dt.date) -> QuerySet:
+    """Add up in the database the tasks whose planned value at the end of `day` is all or nothing.
+
+    A task that finishes before `day` ends in every time zone is wholly planned, one that starts after
+    it in every zone not at all; their budgets are summed per project, method and % complete on `day`
+    (from the progress history, else the current one; 0 for a task deleted since the baseline), which
+    is all earned value needs from them. Projects with a summary that earns by weighted milestones are
+    left out (their tasks are read one by one). Returns the query of the remaining tasks, read one by one.
+    """
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    done_before, future_from = midnight - ZONE_REACH, midnight + ZONE_REACH
+    by_milestones = [pid for pid, item in data.items() if item.milestones]
+    settled = (Q(start__lt=done_before) & Q(finish__lt=done_before)) | Q(start__gte=future_from)
+    same = {"project_id": OuterRef("baseline__project_id"), "uid": OuterRef("uid")}
+    then = TaskProgress.objects.filter(**same, day__lte=day).order_by("-day").values("percent_complete")[:1]
+    before = TaskProgress.objects.filter(**same, day__gt=day).order_by("day").values("previous_percent")[:1]
+    percent = Case(
+        When(task__isnull=True, then=Value(0)),
+        default=Coalesce(Subquery(then), Subquery(before), F("task__percent_complete")),
+        output_field=IntegerField(),
+    )
+    sums = (
+        baselined.filter(settled, start__isnull=False, finish__isnull=False)
+        .exclude(baseline__project_id__in=by_milestones)
+        .annotate(done=Case(When(finish__lt=done_before, then=Value(1)), default=Value(0)), at=percent)
+        .values("baseline__project_id", "done", "task__ev_method", "at")
+        .annotate(total=Sum("cost"))
+        .values_list("baseline__project_id", "done", "task__ev_method", "at", "total")
+    )
+    for pid, done, method, at, total in sums:
+        item = data[pid]
+        item.settled_day = day
+        if method not in (EvMethod.ZERO_HUNDRED, EvMethod.FIFTY_FIFTY):
+            method = EvMethod.PHYSICAL
+        item.settled_bac += total
+        item.settled_pv += total if done else ZERO
+        item.settled_ev += evm.earned_amount(total, method, Decimal(at or 0))
+    return baselined.exclude(settled & ~Q(baseline__project_id__in=by_milestones))
+
+
 def _load_tasks(data: dict[int, ProjectData], ids: list[int], progress_on: dt.date | None) -> None:
     """The baselined leaf tasks of the projects with the methods they earn by, and their progress history.
 
@@ -376,21 +437,23 @@ def _load_tasks(data: dict[int, ProjectData], ids: list[int], progress_on: dt.da
         return found
 
     cache: dict[tuple[Any, str], dt.date] = {}
-    rows = (
-        BaselineTask.objects.filter(baseline__project_id__in=ids, baseline__number=0)
-        .exclude(task__is_summary=True)
-        .annotate(raw_start=_raw_datetime("start"), raw_finish=_raw_datetime("finish"))
-        .values_list(
-            "baseline__project_id",
-            "uid",
-            "raw_start",
-            "raw_finish",
-            "cost",
-            "task_id",
-            "task__percent_complete",
-            "task__ev_method",
-            "task__parent_id",
-        )
+    baselined = BaselineTask.objects.filter(baseline__project_id__in=ids, baseline__number=0).exclude(
+        task__is_summary=True
+    )
+    if progress_on is not None:
+        baselined = _sum_settled_tasks(data, baselined, progress_on)
+    rows = baselined.annotate(
+        raw_start=_raw_datetime("start"), raw_finish=_raw_datetime("finish")
+    ).values_list(
+        "baseline__project_id",
+        "uid",
+        "raw_start",
+        "raw_finish",
+        "cost",
+        "task_id",
+        "task__percent_complete",
+        "task__ev_method",
+        "task__parent_id",
     )
     for pid, uid, start, finish, cost, task_id, percent, method, parent in rows:
         if start is None or finish is None:
@@ -586,9 +649,16 @@ def phasing(item: ProjectData) -> list[evm.TaskValue]:
     return [evm.TaskValue(id=str(r.uid), budget=r.budget, start=r.start, finish=r.finish) for r in item.rows]
 
 
+def _settled(item: ProjectData, day: dt.date) -> ProjectData:
+    """The project, checked to hold no sums of settled tasks unless for `day` (they hold for it only)."""
+    if item.settled_day is not None and item.settled_day != day:
+        raise ValueError(f"tasks were added up for {item.settled_day}, not {day}")
+    return item
+
+
 def planned_at(item: ProjectData, day: dt.date) -> Decimal:
     """Cumulative planned value of the project at the end of `day`."""
-    total = ZERO
+    total = _settled(item, day).settled_pv
     for row in item.rows:
         if day >= row.finish:
             total += row.budget
@@ -602,7 +672,7 @@ def earned_at(item: ProjectData, day: dt.date) -> Decimal:
     progress = item.progress
     reached: dict[int, tuple[tuple[Decimal, bool], ...]] = {}
     physical = ZERO
-    total = ZERO
+    total = _settled(item, day).settled_ev
     for row in item.rows:
         if row.gone or not row.budget:
             continue
@@ -631,7 +701,7 @@ def _evm_of(item: ProjectData, status_date: dt.date, *, with_schedule: bool) -> 
     etc = _etc_bottom_up(item, status_date)
     first = min((r.start for r in item.rows), default=None)
     m = evm.metrics(
-        bac=sum((r.budget for r in item.rows), ZERO),
+        bac=sum((r.budget for r in item.rows), item.settled_bac),
         pv=planned_at(item, status_date),
         ev=earned_at(item, status_date),
         ac=ac,
@@ -656,7 +726,7 @@ def _evm_of(item: ProjectData, status_date: dt.date, *, with_schedule: bool) -> 
         currency=item.project.currency,
         status_date=status_date,
         metrics=m,
-        has_baseline=bool(item.rows),
+        has_baseline=bool(item.rows) or item.settled_day is not None,
         start=start,
         finish=finish,
         schedule=schedule,

@@ -32,6 +32,12 @@ def _ev(api, project, status_date: str = STATUS) -> str:
     return answer.body["metrics"]["EV"]
 
 
+def _rolled(project, day: str) -> str:
+    """The project's EV in the roll-up at `day` (in its own currency)."""
+    rolled = selectors.rollup_projects([project], dt.date.fromisoformat(day), project.currency)
+    return f"{rolled.projects[0].metrics.EV:.2f}"
+
+
 def _patch(api, task: Task, **body):
     version = api.get(f"/tasks/{task.pk}").body["version"]
     return api.patch(f"/tasks/{task.pk}", {**body, "version": version})
@@ -70,6 +76,7 @@ def test_ev_differs_by_the_method_of_each_task(org, as_user):
     assert _ev(pm, project) == "20000.00"  # physical: 10,000 + 20,000 × 50 %
     assert _patch(pm, build, ev_method="0/100").status == 200
     assert _ev(pm, project) == "10000.00"  # Build earns nothing until complete
+    assert _rolled(project, STATUS) == _rolled(project, "2026-02-02") == "10000.00"
     assert _patch(pm, build, ev_method="50/50").status == 200
     assert _ev(pm, project) == "20000.00"  # half of Build once begun
     assert _patch(pm, design, ev_method="0/100").body["ev_method"] == "0/100"
@@ -93,6 +100,7 @@ def test_a_summary_earns_by_its_weighted_milestones_and_counts_each_budget_once(
     _redate(project, dt.date(2026, 1, 26))
     assert _ev(pm, project) == "10000.00"  # Accepted was reached later
     assert _ev(pm, project, "2026-01-26") == "25000.00"  # the whole phase, and Other's half
+    assert (_rolled(project, STATUS), _rolled(project, "2026-01-26")) == ("10000.00", "25000.00")
 
 
 def test_earned_value_settings_that_cannot_apply_are_refused_naming_the_field(org, as_user):
@@ -142,8 +150,16 @@ def test_ev_at_a_past_status_date_uses_the_progress_then(org, as_user):
     assert _ev(api, project, "2026-01-22") == "0.00"  # nothing reported yet
     assert _ev(api, project, "2026-01-27") == "20000.00"
     assert _ev(api, project, "2026-01-28") == "26000.00"
-    # The roll-up reads the history for its status date alone: the same figures.
-    for day, expected in ((dt.date(2026, 1, 22), "0.00"), (dt.date(2026, 1, 27), "20000.00")):
+    # The roll-up reads the history for its status date alone: the same figures
+    # (tasks wholly planned or not yet are added up in the database: the same figures again).
+    checks = (
+        ("2026-01-06", "0.00"),
+        ("2026-01-22", "0.00"),
+        ("2026-01-27", "20000.00"),
+        ("2026-02-02", "26000.00"),
+    )
+    for text, expected in checks:
+        day = dt.date.fromisoformat(text)
         rolled = selectors.rollup_projects([project], day, project.currency)
         assert f"{rolled.projects[0].metrics.EV:.2f}" == expected
         assert Decimal(expected) == selectors.project_evm(project, day).metrics.EV

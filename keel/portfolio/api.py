@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -23,6 +24,8 @@ from keel.core.api import (
     responses,
     set_etag,
 )
+from keel.gates import selectors as gates_selectors
+from keel.gates import services as gates_services
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
 from keel.portfolio import selectors, services
@@ -229,6 +232,11 @@ def program_delete(
 PROJECT_REFS = {"org_unit": _unit, "manager": _person, "sponsor": _person}
 
 
+def _methodology(user: Any, pk: int) -> Any:
+    """A methodology the user may see (for a new project)."""
+    return gates_selectors.methodology_get_for_user(user, pk)
+
+
 def _project_refs(user: Any, data: dict[str, Any], current_unit: Any = None) -> dict[str, Any]:
     """Resolve a project body's ids; the program is checked against the project's (new) unit."""
     sends_program = "program" in data
@@ -265,9 +273,15 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilterIn], paging: 
     openapi_extra=etag_documented(201),
 )
 def project_create(request: HttpRequest, response: HttpResponse, payload: ProjectCreateIn) -> Any:
-    """Register a project run by `org_unit`."""
-    data = _project_refs(request.auth, payload.dict(exclude_unset=True))
-    project = services.project_create(actor=request.auth, **data)
+    """Register a project run by `org_unit`, optionally in the first phase of a `methodology`."""
+    data = payload.dict(exclude_unset=True)
+    methodology_id = data.pop("methodology", None)
+    data = _project_refs(request.auth, data)
+    methodology = resolve_refs(request.auth, {"methodology": (_methodology, methodology_id)})["methodology"]
+    with transaction.atomic():
+        project = services.project_create(actor=request.auth, **data)
+        if methodology is not None:
+            gates_services.lifecycle_start(actor=request.auth, project=project, methodology=methodology)
     set_etag(response, project.version)
     return Status(201, selectors.project_get_for_user(request.auth, project.pk))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from keel.gates import selectors as gates_selectors
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
 from keel.portfolio import selectors
@@ -150,6 +151,12 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk is None:
             self.fields["currency"].required = False
             self.fields["currency"].help_text = "Leave empty to use the org unit's reporting currency."
+            self.fields["methodology"] = forms.ModelChoiceField(
+                queryset=gates_selectors.methodology_choices_for_user(user),
+                required=False,
+                empty_label="— none yet —",
+                help_text="The lifecycle the project follows; it starts in its first phase.",
+            )
         else:
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=self.instance.version

@@ -164,6 +164,7 @@ class ProjectCreateIn(InputSchema):
     planned_finish: dt.date | None = None
     budget: Money = None  # type: ignore[assignment]
     currency: Currency = None  # type: ignore[assignment]
+    methodology: Id | None = Field(None, description="The methodology it follows (starts in its first phase)")
 
 
 class ProjectPatchIn(InputSchema):

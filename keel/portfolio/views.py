@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.pagination import paginate
 from keel.core.views import add_domain_error, page, render_page, require_staff_area
+from keel.gates import services as gates_services
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
@@ -121,14 +123,20 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = form.service_fields()
+        methodology = form.cleaned_data.get("methodology")
         try:
-            project = services.project_create(
-                actor=request.user,
-                org_unit=values.pop("org_unit"),
-                code=values.pop("code"),
-                name=values.pop("name"),
-                **values,
-            )
+            with transaction.atomic():
+                project = services.project_create(
+                    actor=request.user,
+                    org_unit=values.pop("org_unit"),
+                    code=values.pop("code"),
+                    name=values.pop("name"),
+                    **values,
+                )
+                if methodology is not None:
+                    gates_services.lifecycle_start(
+                        actor=request.user, project=project, methodology=methodology
+                    )
         except (ValidationError, PermissionDenied) as exc:
             add_domain_error(form, exc)
         else:

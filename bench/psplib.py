@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(line), flush=True)
     if bar:
         bar.close()
+    print(f"psplib: {_kernels_note()}", file=sys.stderr)
     if not args.json:
         print(f"mode {args.mode}, time limit {args.time_limit:g} s, seed {args.seed}")
         print(
@@ -169,6 +170,21 @@ def run(args: argparse.Namespace) -> int:
                 f"{line['best_matched']:>5} {line['proven_optimal']:>7} {line['seconds_per_instance']:>7.3f}"
             )
     return 0
+
+
+def _kernels_note() -> str:
+    """Whether the compiled kernels were used, and their one-time load, counted in the first instance."""
+    from keel.engines import leveling_fast
+
+    if not leveling_fast.available():
+        return "compiled kernels not available: the pure-Python heuristic ran"
+    seconds = leveling_fast.warm_seconds()
+    if seconds is None:
+        return "compiled kernels still loading at the end: the pure-Python heuristic ran"
+    return (
+        f"compiled kernels loaded or compiled in {seconds:.2f} s in a background thread, counted in the first "
+        "instance's time (it waits up to half its heuristic time for them, else runs in Python)"
+    )
 
 
 def _natural(value: object) -> list:

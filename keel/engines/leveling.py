@@ -15,12 +15,15 @@ Two modes:
 
 * ``heuristic`` — a serial schedule generation scheme driven by random-biased priority rules
   (latest start / latest finish), each schedule improved by forward-backward improvement
-  (right- then left-justification), keeping the best; at most 0.5 s (or ``time_limit`` if smaller).
+  (right- then left-justification), then a genetic algorithm on activity lists with restarts,
+  keeping the best; at most 0.5 s (or ``time_limit`` if smaller). Without loops among the
+  precedences it runs compiled (``leveling_fast``, numba), else in Python.
 * ``optimal`` — the heuristic first, then OR-Tools CP-SAT warm-started with its best schedule (hint
-  and objective upper bound, tight time windows), under ``time_limit``; returns the best schedule
-  found (never worse than the heuristic's) and whether it is proven optimal.
+  and objective upper bound, tight time windows) and a large-neighbourhood search, under
+  ``time_limit``; returns the best schedule found (never worse than the heuristic's) and whether it
+  is proven optimal.
 
-Time is in integer periods. Pure Python plus OR-Tools: no Django.
+Time is in integer periods. Python, numba and OR-Tools: no Django.
 """
 
 from __future__ import annotations
@@ -54,8 +57,11 @@ _LNS_SOLVE: dict = {"workers": 1, "params": {"cp_model_presolve": False, "linear
 _LNS_SECONDS = 0.3  # time limit of one sub-problem of the large-neighbourhood search
 _FULL_SHARE = 0.4  # share of the optimal mode's CP-SAT time spent on the whole problem (then LNS)
 _SMALL = 40  # up to this many movable activities, CP-SAT works on the whole problem all the time
-_HEURISTIC_SHARE = 0.1  # share of the optimal mode's time limit given to the heuristic first
-_FAST_GA_SIZE = 40  # population of the compiled genetic algorithm
+_HEURISTIC_SHARE = 0.8  # share of the optimal mode's time limit given to the compiled heuristic first
+_HEURISTIC_SHARE_SMALL = 0.1  # the same for small problems and the pure-Python heuristic (CP-SAT does more)
+_FAST_GA_SIZE = 80  # population of the compiled genetic algorithm
+_STALL = 15  # schedules without a better one, per individual, before the population restarts
+_THREADS = 1  # populations evolved side by side, one per thread
 _JIT_WAIT = 0.5  # share of the heuristic's time it may wait for the compiled kernels (first run)
 
 
@@ -837,26 +843,23 @@ def _heuristic_fast(
         np.array([lf[c.unit_of[v]] for v in range(c.n)], np.float64),
         np.array([ls[c.unit_of[v]] for v in range(c.n)], np.float64),
     ]
-    ga = leveling_fast.FastGA(leveling_fast.Arrays(c), seed=seed, size=_FAST_GA_SIZE)
-    tries = 0
-    while not ga.full and tries < 4 * _FAST_GA_SIZE:
-        ga.sample(rules[tries % 2], randomized=tries >= 2)
-        tries += 1
-        if ga.bestfit[0] <= target or time.perf_counter() - t0 >= seconds:
-            break
-
-    def stop() -> bool:
-        if progress is not None:
-            progress(min(1.0, (time.perf_counter() - t0) / seconds) if seconds > 0 else 1.0)
-        return False
-
-    if ga.count and len(ga.a.free) > 1:
-        ga.run(seconds - (time.perf_counter() - t0), target, stop)
-    best.schedules += ga.schedules
-    if ga.count:
-        score = (int(ga.bestfit[0]), int(ga.bestfit[1]))
-        if score < best.score:
-            best.starts, best.score = [int(x) for x in ga.best], score
+    gas = leveling_fast.islands(
+        leveling_fast.Arrays(c),
+        rules,
+        seconds=seconds - (time.perf_counter() - t0),
+        target=target,
+        seed=seed,
+        size=_FAST_GA_SIZE,
+        stall=_STALL * _FAST_GA_SIZE,
+        threads=_THREADS,
+        progress=progress,
+    )
+    for ga in gas:
+        best.schedules += ga.schedules
+        if ga.count:
+            score = (int(ga.bestfit[0]), int(ga.bestfit[1]))
+            if score < best.score:
+                best.starts, best.score = [int(x) for x in ga.best], score
 
 
 def _tournament(rng: random.Random, population: list) -> tuple:
@@ -1221,7 +1224,10 @@ def level(
         )
     heur_seconds = min(time_limit, HEURISTIC_SECONDS)
     if mode == "optimal":
-        heur_seconds = max(0.05, _HEURISTIC_SHARE * time_limit)
+        movable = sum(f is None for f in c.fixed)
+        compiled = c.nunits == c.n and leveling_fast.available()
+        share = _HEURISTIC_SHARE if compiled and movable > _SMALL else _HEURISTIC_SHARE_SMALL
+        heur_seconds = max(0.05, share * time_limit)
     if c.n:
         _heuristic(c, heur_seconds, seed, best, target, progress=progress if mode == "heuristic" else None)
     proven = False

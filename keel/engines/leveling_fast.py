@@ -31,9 +31,11 @@ try:
 except ImportError:  # pragma: no cover - numba is a declared dependency
     njit = None
 
-__all__ = ["Arrays", "FastGA", "available", "ready", "start"]
+__all__ = ["Arrays", "FastGA", "available", "islands", "ready", "start", "warm_seconds"]
 
 _BIG = 1 << 60
+MUTATION = 0.05  # probability of swapping each adjacent pair of a child's list
+RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (share of its length)
 
 
 def _jit(fn):
@@ -496,9 +498,18 @@ def ready(wait: float = 0.0) -> bool:
     return _done.wait(max(0.0, wait)) and not _failed
 
 
+def warm_seconds() -> float | None:
+    """Seconds the background compilation (or load from the disk cache) took; None until done."""
+    return _warm_seconds[0] if _warm_seconds else None
+
+
+_warm_seconds: list[float] = []
+
+
 def _warm() -> None:
     from keel.engines.leveling import Activity, Precedence, Problem, _Compiled
 
+    t0 = time.perf_counter()
     try:
         problem = Problem(
             activities=(
@@ -516,6 +527,7 @@ def _warm() -> None:
     except BaseException as exc:  # pragma: no cover - a broken numba install: stay on pure Python
         _failed.append(exc)
     finally:
+        _warm_seconds.append(time.perf_counter() - t0)
         _done.set()
 
 
@@ -578,7 +590,15 @@ class FastGA:
         self.prof = np.empty_like(a.prof0)
         self.missing = np.zeros(n, np.int64)
         self.schedules = 0
-        _seed(seed)
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self._thread = -1
+
+    def _seeded(self) -> None:
+        # numba's generator is per thread: seed it in the thread that runs this population.
+        if self._thread != threading.get_ident():
+            self._thread = threading.get_ident()
+            _seed(self.seed)
 
     def _common(self) -> tuple:
         a = self.a
@@ -590,6 +610,7 @@ class FastGA:
     def sample(self, prio: np.ndarray, randomized: bool, bias: float = 2.0) -> bool:
         """Add one individual built from the priorities ``prio`` (per activity, lowest first)."""
         a = self.a
+        self._seeded()
         order = np.zeros(len(a.free), np.int64)
         _sample(prio, a.free, a.spos, order, self.missing, a.pptr, a.pidx, a.sptr, a.sidx, bias, randomized)
         return self.add(order)
@@ -623,12 +644,14 @@ class FastGA:
         """Whether the population has its size."""
         return self.count >= self.size
 
-    def evolve(self, steps: int, target: int, mutation: float = 0.05) -> int:
+    def evolve(self, steps: int, target: int, mutation: float = -1.0) -> int:
         """Run ``steps`` generations (fewer if ``target`` is reached); returns the schedules made."""
         a = self.a
         if self.count < 2 or len(a.free) < 2:
             return 0
         pop, fit = self.pop[: self.count], self.fit[: self.count]
+        mutation = MUTATION if mutation < 0 else mutation
+        self._seeded()
         made = _ga(
             steps, pop, fit, self.best, self.bestfit, self.child, self.starts, self.tmp, self.prof,
             a.prof0, a.free, a.topo, self.missing, a.spos, a.negative, *self._common(),
@@ -637,15 +660,45 @@ class FastGA:
         self.schedules += made
         return made
 
+    def populate(self, rules: list[np.ndarray], target: int, deadline: float) -> None:
+        """Fill the population: each priority rule once, then regret-biased random sampling on them."""
+        tries = 0
+        while not self.full and tries < 4 * self.size:
+            self.sample(rules[tries % len(rules)], randomized=tries >= len(rules))
+            tries += 1
+            if self.bestfit[0] <= target or time.perf_counter() >= deadline:
+                return
+
+    def restart(self, keep: int) -> None:
+        """Keep the ``keep`` best individuals; the others become lists sampled around the best one
+        (its positions plus noise, made precedence-feasible)."""
+        if self.count == 0:
+            return
+        a = self.a
+        rank = np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))
+        self.pop[: self.count] = self.pop[rank]
+        self.fit[: self.count] = self.fit[rank]
+        self.count = min(keep, self.count)
+        self.fit[self.count :] = _BIG
+        m = len(a.free)
+        pos = np.zeros(a.n, np.float64)
+        pos[self.pop[0]] = np.arange(m, dtype=np.float64)
+        while self.count < self.size:
+            self.sample(pos + self.rng.normal(0.0, RESTART_NOISE * m, a.n), randomized=False)
+
     def run(
         self,
         seconds: float,
         target: int,
         stop: Callable[[], bool] | None = None,
+        stall: int = 0,
     ) -> None:
-        """Evolve in batches of about 10 ms until ``seconds`` pass, ``target`` is reached or ``stop()``."""
+        """Evolve in batches of about 10 ms until ``seconds`` pass, ``target`` is reached or ``stop()``;
+        restart around the best individual after ``stall`` schedules without a better one (0: never)."""
         t0 = time.perf_counter()
         batch = 8
+        last = (int(self.bestfit[0]), int(self.bestfit[1]))
+        since = self.schedules
         while True:
             now = time.perf_counter()
             if now - t0 >= seconds or self.bestfit[0] <= target or (stop is not None and stop()):
@@ -656,3 +709,49 @@ class FastGA:
                 batch *= 2
             elif spent > 0.02 and batch > 1:
                 batch //= 2
+            fit = (int(self.bestfit[0]), int(self.bestfit[1]))
+            if fit < last:
+                last, since = fit, self.schedules
+            elif stall and self.schedules - since > stall:
+                self.restart(max(2, self.size // 10))
+                since = self.schedules
+
+
+def islands(
+    arrays: Arrays,
+    rules: list[np.ndarray],
+    *,
+    seconds: float,
+    target: int,
+    seed: int,
+    size: int,
+    stall: int,
+    threads: int,
+    progress: Callable[[float], None] | None = None,
+) -> list[FastGA]:
+    """Independent populations, one per thread (the kernels release the GIL), for ``seconds``;
+    each stops when one reaches ``target``."""
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+    gas = [FastGA(arrays, seed=seed + 7919 * i, size=size) for i in range(max(1, threads))]
+
+    def stop() -> bool:
+        return any(g.bestfit[0] <= target for g in gas)
+
+    def work(ga: FastGA) -> None:
+        ga.populate(rules, target, deadline)
+        if ga.count and len(arrays.free) > 1 and not stop():
+            ga.run(deadline - time.perf_counter(), target, stop, stall=stall)
+
+    if len(gas) == 1:
+        work(gas[0])
+        return gas
+    workers = [threading.Thread(target=work, args=(g,), name="leveling-ga", daemon=True) for g in gas]
+    for w in workers:
+        w.start()
+    for w in workers:
+        while w.is_alive():
+            w.join(0.05)
+            if progress is not None:
+                progress(min(1.0, (time.perf_counter() - t0) / seconds) if seconds > 0 else 1.0)
+    return gas

@@ -1,0 +1,207 @@
+"""The compiled schedule generation and genetic algorithm behind the leveling engine's heuristic."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from keel.engines import leveling, leveling_fast
+from keel.engines.leveling import Activity, Precedence, Problem, check, level, read_psplib
+from tests.engines.test_leveling_properties import objective, problems, random_problem
+
+PSPLIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "psplib"
+needs_psplib = pytest.mark.skipif(not (PSPLIB / "known_makespans.csv").is_file(), reason="PSPLIB data absent")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled():
+    """Compile (or load from the disk cache) once for the module; every test uses the kernels."""
+    assert leveling_fast.available()
+    assert leveling_fast.ready(wait=600)
+
+
+def arrays_of(problem: Problem):
+    c = leveling._Compiled(problem)
+    assert c.nunits == c.n
+    return c, leveling_fast.Arrays(c)
+
+
+def kernel_args(a):
+    return (
+        a.dur,
+        a.rel,
+        a.lst,
+        a.fixed,
+        a.pptr,
+        a.pidx,
+        a.pdel,
+        a.sptr,
+        a.sidx,
+        a.sdel,
+        a.rptr,
+        a.rk,
+        a.rq,
+        a.hor,
+    )
+
+
+def a_list(c, a, seed: int) -> np.ndarray:
+    """A random precedence-feasible list of the movable activities."""
+    rng = np.random.default_rng(seed)
+    order = np.zeros(len(a.free), np.int64)
+    missing = np.zeros(c.n, np.int64)
+    leveling_fast._sample(
+        rng.random(c.n), a.free, a.spos, order, missing, a.pptr, a.pidx, a.sptr, a.sidx, 2.0, False
+    )
+    return order
+
+
+def test_compiled_serial_scheme_equals_the_python_one():
+    for seed in range(6):
+        problem = random_problem(seed, 40, 1 + seed % 3)
+        c, a = arrays_of(problem)
+        for k in range(5):
+            order = a_list(c, a, k)
+            position = [0.0] * c.n
+            for i, v in enumerate(order):
+                position[c.unit_of[v]] = float(i)
+            expected = [0] * c.n
+            ok_python = leveling._serial(c, None, position, 2.0, expected)
+            starts = np.zeros(c.n, np.int64)
+            prof = np.empty_like(a.prof0)
+            ok = leveling_fast._serial(order, starts, prof, a.prof0, *kernel_args(a))
+            assert ok == ok_python
+            if ok:
+                assert list(starts) == expected
+
+
+def test_lists_respect_every_precedence_even_with_leads():
+    problem = random_problem(3, 50, 2)
+    c, a = arrays_of(problem)
+    assert a.negative  # SS, FF and SF links with leads: a successor may start first
+    position = {}
+    for i, v in enumerate(a_list(c, a, 0)):
+        position[v] = i
+    for x, y, _ in c.edges:
+        if x in position and y in position:
+            assert position[x] < position[y]
+
+
+def test_double_justification_keeps_feasibility_and_never_loses():
+    problem = random_problem(5, 60, 1)
+    c, a = arrays_of(problem)
+    ga = leveling_fast.FastGA(a, seed=0, size=4)
+    for k in range(20):
+        order = a_list(c, a, k)
+        starts = np.zeros(c.n, np.int64)
+        prof = np.empty_like(a.prof0)
+        assert leveling_fast._serial(order, starts, prof, a.prof0, *kernel_args(a))
+        plain = leveling_fast._score(starts, a.dur, a.group, a.weight)
+        assert ga.add(order.copy())
+        improved = leveling_fast._score(ga.starts, a.dur, a.group, a.weight)
+        assert improved <= plain
+        out = {c.ids[v]: int(ga.starts[v]) + c.origin for v in range(c.n)}
+        assert check(problem, out) == []
+
+
+def test_population_lists_stay_feasible_through_crossover_mutation_and_restarts():
+    problem = random_problem(8, 60, 3)
+    c, a = arrays_of(problem)
+    ls, lf = leveling._priorities(c)
+    rules = [np.array(lf, np.float64), np.array(ls, np.float64)]
+    ga = leveling_fast.FastGA(a, seed=1, size=10)
+    ga.populate(rules, target=0, deadline=float("inf"))
+    assert ga.full
+    ga.evolve(200, target=0, mutation=0.3)
+    before = tuple(ga.bestfit)
+    ga.restart(keep=2)
+    ga.evolve(200, target=0, mutation=0.3)
+    assert tuple(ga.bestfit) <= before
+    for order in ga.pop:
+        assert sorted(order) == sorted(a.free)
+        position = {v: i for i, v in enumerate(order)}
+        for x, y, _ in c.edges:
+            if x in position and y in position:
+                assert position[x] < position[y]
+    out = {c.ids[v]: int(ga.best[v]) + c.origin for v in range(c.n)}
+    assert check(problem, out) == []
+    assert objective(problem, out) == ga.bestfit[0] + c.origin * sum(c.weight)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_size=10))
+def test_compiled_heuristic_is_feasible_on_random_problems(problem):
+    try:
+        result = level(problem, time_limit=0.05)
+    except leveling.LevelingError:
+        return
+    assert check(problem, result.starts) == []
+    assert result.makespan >= result.lower_bound
+
+
+def test_two_populations_in_threads():
+    problem = random_problem(11, 80, 1)
+    c, a = arrays_of(problem)
+    ls, lf = leveling._priorities(c)
+    gas = leveling_fast.islands(
+        a,
+        [np.array(lf, np.float64)],
+        seconds=0.3,
+        target=0,
+        seed=4,
+        size=10,
+        stall=200,
+        threads=2,
+    )
+    assert len(gas) == 2 and all(g.schedules > 0 for g in gas)
+    for ga in gas:
+        out = {c.ids[v]: int(ga.best[v]) + c.origin for v in range(c.n)}
+        assert check(problem, out) == []
+
+
+def test_compiled_once_per_process():
+    for seed in range(3):
+        level(random_problem(seed, 30, 1 + seed), time_limit=0.05, seed=seed)
+    level(
+        Problem(
+            activities=(Activity("a", 2, {"r": 1}), Activity("b", 2, {"r": 1})),
+            precedences=(Precedence("a", "b", 0),),
+            capacities={"r": 1},
+        ),
+        time_limit=0.05,
+    )
+    for kernel in (leveling_fast._decode, leveling_fast._ga, leveling_fast._sample, leveling_fast._serial):
+        assert len(kernel.signatures) == 1
+
+
+def test_pure_python_fallback(monkeypatch):
+    monkeypatch.setenv("KEEL_LEVELING_PURE_PYTHON", "1")
+    assert not leveling_fast.ready()
+    problem = random_problem(2, 30, 2)
+    result = level(problem, time_limit=0.2, seed=2)
+    assert check(problem, result.starts) == []
+
+
+def test_loops_of_precedences_keep_the_general_scheme():
+    # a and b start together (SS 0 both ways): one rigid block, which the compiled kernels do not take.
+    problem = Problem(
+        activities=(Activity("a", 2, {"r": 1}), Activity("b", 2, {"s": 1}), Activity("c", 3, {"r": 1})),
+        precedences=(Precedence("a", "b", 0), Precedence("b", "a", 0)),
+        capacities={"r": 1, "s": 1},
+    )
+    result = level(problem, time_limit=0.2)
+    assert check(problem, result.starts) == []
+    assert result.starts["a"] == result.starts["b"]
+    assert result.makespan == 5
+
+
+@needs_psplib
+def test_j120_many_schedules_and_a_feasible_result():
+    problem = read_psplib((PSPLIB / "j120" / "j12011_1.sm").read_text())
+    result = level(problem, time_limit=0.5, seed=random.Random(0).randrange(100))
+    assert check(problem, result.starts) == []
+    assert result.schedules > 500  # the pure-Python scheme made 100-250 in 0.5 s

@@ -322,7 +322,8 @@ def gate_detail(request: HttpRequest, project_id: Id) -> Any:
 def gate_methodology(request: HttpRequest, project_id: Id, payload: GateMethodologyIn) -> Any:
     """A project without a methodology starts in the first phase of the one chosen (its managers or the
     PMO). Moving a project to another methodology is for PMO administrators, with a `reason`; `mapping`
-    says whether the phase is mapped (same name, else same position) or reset to the first."""
+    says whether the phase is mapped (same name, else same position) or reset to the first; `version`, when
+    sent, is the version of the project's lifecycle record you saw (GET .../gate)."""
     project = selectors.project_for_user(request.auth, project_id)
     data = payload.dict()
     refs = resolve_refs(request.auth, {"methodology": (_methodology, data["methodology"])})
@@ -330,16 +331,13 @@ def gate_methodology(request: HttpRequest, project_id: Id, payload: GateMethodol
     if lifecycle is None and not data["reason"].strip():
         services.lifecycle_start(actor=request.auth, project=project, methodology=refs["methodology"])
     else:
-        version = None
-        if lifecycle is not None and (request.headers.get("If-Match") or data["version"] is not None):
-            version = expected_version(request, current=lifecycle.version, body_version=data["version"])
         services.lifecycle_change(
             actor=request.auth,
             project=project,
             methodology=refs["methodology"],
             reason=data["reason"],
             mapping=data["mapping"],
-            version=version,
+            version=data["version"],
         )
     return _state_answer(selectors.gate_state(request.auth, project))
 

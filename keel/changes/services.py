@@ -230,6 +230,13 @@ def change_withdraw(*, actor: Any, change: ChangeRequest, version: int, note: st
     return change
 
 
+def _require_approver(actor: Any, change: ChangeRequest) -> None:
+    """Only people who may change the project's records decide its changes (the level narrows it further)."""
+    scoping.get_for_user(actor, ChangeRequest.objects.all(), Action.VIEW, pk=change.pk)
+    if not scoping.can(actor, Action.CHANGE, ChangeRequest, change.project.org_unit):
+        raise PermissionDenied(f"approver: you may view {change.reference} but not decide it.")
+
+
 def _require_decider(actor: Any, change: ChangeRequest, level: selectors.Level) -> None:
     if not selectors.holds_role(actor, level.approver_role, change.project.org_unit):
         raise PermissionDenied(
@@ -247,7 +254,7 @@ def _require_decider(actor: Any, change: ChangeRequest, level: selectors.Level) 
 @transaction.atomic
 def change_reject(*, actor: Any, change: ChangeRequest, version: int, note: str) -> ChangeRequest:
     """Reject a submitted change with the reason; it stays on record and the requester is told."""
-    scoping.get_for_user(actor, ChangeRequest.objects.all(), Action.VIEW, pk=change.pk)
+    _require_approver(actor, change)
     _locked(change, version)
     _require_status(change, (Status.SUBMITTED,), "only a submitted change can be decided")
     level = selectors.authority_for_unit(change.project.org_unit).level_for(
@@ -368,7 +375,7 @@ def change_approve(*, actor: Any, change: ChangeRequest, version: int, note: str
     The authority level is found again from the impact computed now (the schedule may have moved
     since submission). Everything happens in this transaction: a refused edit leaves nothing written.
     """
-    scoping.get_for_user(actor, ChangeRequest.objects.all(), Action.VIEW, pk=change.pk)
+    _require_approver(actor, change)
     _locked(change, version)
     _require_status(change, (Status.SUBMITTED,), "only a submitted change can be decided")
     impact = whatif.impact_of(change)

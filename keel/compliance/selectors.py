@@ -126,7 +126,8 @@ def _projects(user: Any, filters: GapFilters) -> QuerySet[Project]:
 
 def _evaluate(queryset: QuerySet[Project], today: dt.date) -> tuple[dict[int, ProjectCompliance], Context]:
     """Run the checks over the projects and sort each gap in or out by the waivers in force."""
-    rows = {p.pk: p for p in queryset.select_related("org_unit", "manager").order_by("code")}
+    queryset = queryset.select_related("org_unit", "manager").order_by("code")
+    rows = {p.pk: p for p in queryset}
     context = Context(queryset=queryset, projects=rows, today=today, rules=RuleBook())
     found = checks.run_checks(context)
     waivers = {

@@ -178,9 +178,9 @@ def project_import(
         progress("Creating calendars")
         calendars = _create_calendars(actor, org_unit, project, source, warnings)
         progress(f"Writing {len(source.tasks)} tasks and scheduling them")
-        tasks = [_task_data(task, calendars, warnings) for task in source.tasks]
+        spans = _resource_driven(source, warnings)
+        tasks = [_task_data(task, calendars, warnings, spans.get(task.uid)) for task in source.tasks]
         _note_assumed_actuals(source, warnings)
-        _note_resource_driven(source, warnings)
         result = services.schedule_replace(
             actor=actor,
             project=project,
@@ -391,21 +391,25 @@ def calendar_rows(
     return week, rows
 
 
-def _note_resource_driven(source: interchange.InterchangeProject, warnings: list[str]) -> None:
-    """Name tasks whose dates in the file come from resources working on other calendars.
+def _resource_driven(source: interchange.InterchangeProject, warnings: list[str]) -> dict[int, int]:
+    """Tasks whose dates in the file come from resources working on other calendars, and their spans.
 
-    Keel schedules a task by its duration on the task's calendar (its engine does not spread work over
-    the resources' calendars), so such a task lasts its duration in Keel, not the longer span its
-    resources' hours gave it.
+    MS Project spreads such a task's work over its resources' calendars (a night-shift resource makes
+    it last longer in day-shift hours). Keel schedules a task on the task's calendar only, so, as `keel
+    schedule` does, such a task is stored with the working time its assignments span on the task's
+    calendar as its duration (without splits), which keeps the file's dates; each one is named.
     """
     spans = interchange.resource_spans_of(source, interchange.engine_calendars(source))
+    kept = {}
     for task in source.tasks:
         if task.uid in spans and spans[task.uid] != task.duration:
+            kept[task.uid] = spans[task.uid]
             warnings.append(
                 f"task {task.name!r} (UID {task.uid}): its resources work on other calendars, which made it "
-                f"span {spans[task.uid]} working minutes in the file; Keel schedules its {task.duration}-minute "
-                "duration on the task's calendar"
+                f"span {spans[task.uid]} working minutes of the task's calendar in the file; Keel holds that "
+                f"span as its duration (the file's duration: {task.duration} minutes on its resources' hours)"
             )
+    return kept
 
 
 def _note_assumed_actuals(source: interchange.InterchangeProject, warnings: list[str]) -> None:
@@ -436,9 +440,12 @@ def _actual_dates(task: interchange.Task) -> tuple[dt.datetime | None, dt.dateti
 
 
 def _task_data(
-    task: interchange.Task, calendars: dict[int, Calendar], warnings: list[str]
+    task: interchange.Task, calendars: dict[int, Calendar], warnings: list[str], span: int | None = None
 ) -> services.TaskData:
-    """One file task as the schedule service takes it; summaries pass no progress (it rolls up)."""
+    """One file task as the schedule service takes it; summaries pass no progress (it rolls up).
+
+    `span` replaces the duration of a task its resources' calendars drove (see :func:`_resource_driven`).
+    """
     label = f"task {task.name!r} (UID {task.uid})"
     unit = _DURATION_UNITS.get((task.duration_unit, task.elapsed))
     if unit is None:
@@ -460,7 +467,7 @@ def _task_data(
         notes=task.notes,
         wbs=task.wbs[:100],
         is_milestone=task.milestone,
-        duration_minutes=task.duration,
+        duration_minutes=task.duration if span is None else span,
         duration_unit=unit,
         work_minutes=task.work,
         cost=task.cost.quantize(_CENT, rounding=ROUND_HALF_UP),
@@ -473,7 +480,7 @@ def _task_data(
         deadline=task.deadline,
         calendar=calendars.get(task.calendar_uid) if task.calendar_uid is not None else None,
         leveling_delay_minutes=task.leveling_delay if progress else 0,
-        splits=task.splits if progress else (),
+        splits=task.splits if progress and span is None else (),
     )
 
 

@@ -162,7 +162,17 @@ def test_import_then_export_and_import_again_gives_the_same_schedule(key, org, t
     assert second == first
 
 
-@pytest.mark.parametrize("key", ["task-links", "mspdirelations", "commercial-construction", "mspdisplittask"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "task-links",
+        "mspdirelations",
+        "commercial-construction",
+        "mspdisplittask",
+        "legacy-sample",
+        "mspdiresource",
+    ],
+)
 def test_imported_schedule_has_the_dates_ms_project_computed(key, org):
     # Given a file whose every leaf task Keel's engine schedules as MS Project did
     source = samples.read(key)
@@ -449,8 +459,10 @@ def test_keel_import_and_export_commands(org, tmp_path):
     )
     assert (
         "warning: task 'Second Task' (UID 2): its resources work on other calendars, which made it span "
-        "24000 working minutes in the file; Keel schedules its 48000-minute duration on the task's calendar"
+        "24000 working minutes of the task's calendar in the file; Keel holds that span as its duration "
+        "(the file's duration: 48000 minutes on its resources' hours)"
     ) in printed
+    assert Task.objects.get(project__code="CMD-1", uid=2).duration_minutes == 24000
     # And the export writes a Primavera file that reads back
     output = tmp_path / "cmd.xer"
     out = StringIO()

@@ -5,7 +5,8 @@ On a scratch database (a temporary SQLite file; a scratch PostgreSQL database, c
 when DATABASE_URL names a PostgreSQL server) it builds, in bulk and reproducibly, four divisions in
 four currencies (EUR, NOK, SEK, USD) with monthly exchange rates, 2,000 projects in programs and
 portfolios, 50 baselined tasks each (100,000), 500 people with dated rates booking approved timesheet
-hours every working day of 2026 (about 130,000 entries), and a monthly expense per project (24,000).
+hours every working day of 2026 (about 130,000 entries), a monthly expense per project (24,000), and
+progress reported twice for every task begun (about 130,000 progress history rows).
 
 It then times `keel.finance.selectors.rollup_for_user` as the central PMO administrator, in EUR, at
 several status dates (one warm-up, then the median of several runs), counts its SQL queries, and
@@ -72,7 +73,7 @@ def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, in
     from keel.orgs.models import Membership, OrgUnit, Role, User, unit_path_segment
     from keel.portfolio.models import Portfolio, Program, Project
     from keel.resources.models import CostRate, Resource, ResourcePool
-    from keel.schedule.models import Baseline, BaselineTask, Task
+    from keel.schedule.models import Baseline, BaselineTask, Task, TaskProgress
     from keel.timesheets.models import Timesheet, TimesheetEntry, TimesheetLine
 
     rng = random.Random(seed)
@@ -169,6 +170,26 @@ def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, in
                     )
                 )
         Task.objects.bulk_create(task_rows, batch_size=2000)
+        # Progress reported twice in 2026 for every task begun: half of it, then the rest.
+        TaskProgress.objects.bulk_create(
+            [
+                TaskProgress(
+                    project_id=t.project_id,
+                    uid=t.uid,
+                    day=day,
+                    percent_complete=percent,
+                    previous_percent=previous,
+                    recorded_at=now,
+                )
+                for t in task_rows
+                if t.percent_complete
+                for day, percent, previous in (
+                    (t.start.date() + dt.timedelta(days=7), t.percent_complete // 2, 0),
+                    (t.finish.date(), t.percent_complete, t.percent_complete // 2),
+                )
+            ],
+            batch_size=5000,
+        )
         Baseline.objects.bulk_create(
             [Baseline(project_id=pk, number=0, name="Baseline", saved_at=now) for pk, _, _, _ in project_rows]
         )
@@ -273,6 +294,7 @@ def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, in
         "tasks": len(task_rows),
         "timesheet_entries": len(entries),
         "expenses": len(project_rows) * 12,
+        "progress_rows": TaskProgress.objects.count(),
     }
 
 

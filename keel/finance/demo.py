@@ -1,5 +1,6 @@
 """Finance of the demo organisation: exchange rates between its currencies, the scheduled projects'
-budgets by category and month, and their expenses to date. Written through the services."""
+budgets by category and month, their expenses to date (written through the services) and the weekly
+progress reports behind their tasks' % complete, so earned value at past status dates has a history."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from keel.finance import services
 from keel.finance.models import CostCategory
 from keel.portfolio.models import Project
+from keel.schedule.models import Task, TaskProgress
 
 # One euro in each demo currency (approximate market rates), from the start of last year on.
 EURO_RATES = {"NOK": Decimal("11.60"), "USD": Decimal("1.08"), "GBP": Decimal("0.85")}
@@ -34,6 +36,41 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(day)
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return months
+
+
+def progress_history(project: Project, today: dt.date) -> int:
+    """Weekly progress reports of the project's begun leaf tasks from their actual start, rising evenly to
+    their % complete now (on their actual finish when done); replaces the project's history.
+
+    Returns the number of reports written.
+    """
+    rows = []
+    now = dt.datetime.now(dt.UTC)
+    for uid, start, finish, percent in Task.objects.filter(
+        project=project, is_summary=False, actual_start__isnull=False, percent_complete__gt=0
+    ).values_list("uid", "actual_start", "actual_finish", "percent_complete"):
+        first = start.date()
+        last = min(finish.date() if finish else today, today)
+        days = [first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+        if days[-1] != last:
+            days.append(last)
+        previous = 0
+        for index, day in enumerate(days, start=1):
+            value = max(1, percent * index // len(days))
+            rows.append(
+                TaskProgress(
+                    project=project,
+                    uid=uid,
+                    day=day,
+                    percent_complete=value,
+                    previous_percent=previous,
+                    recorded_at=now,
+                )
+            )
+            previous = value
+    TaskProgress.objects.filter(project=project).delete()
+    TaskProgress.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def load(*, actor: Any, rng: random.Random, today: dt.date, project_codes: list[str]) -> int:
@@ -65,6 +102,7 @@ def load(*, actor: Any, rng: random.Random, today: dt.date, project_codes: list[
                 )
         if project.status == "proposed":
             continue
+        progress_history(project, today)
         # Costs so far: a little above or below plan, by project.
         pace = Decimal(str(round(rng.uniform(0.85, 1.25), 2)))
         for month in months:

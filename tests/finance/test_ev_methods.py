@@ -255,3 +255,28 @@ def test_a_milestone_weight_is_refused_on_the_page_next_to_its_field(client, org
     assert client.post(url, {**data, "ev_weight": "2.5"}).status_code == 302
     specs.refresh_from_db()
     assert specs.ev_weight == Decimal("2.5")
+
+
+def test_the_demo_reports_progress_weekly_from_the_actual_start(org):
+    from keel.finance.demo import progress_history
+
+    design, build = planned_project(org)
+    project = org.project_north
+    for task, start, finish in (
+        (design, dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC), dt.datetime(2026, 1, 16, 16, tzinfo=dt.UTC)),
+        (build, dt.datetime(2026, 1, 19, 8, tzinfo=dt.UTC), None),
+    ):
+        task.refresh_from_db()
+        schedule_services.task_update(
+            actor=org.pm_north, task=task, version=task.version, actual_start=start, actual_finish=finish
+        )
+    assert progress_history(project, dt.date(2026, 1, 30)) == 6  # Design 5, 12, 16; Build 19, 26, 30
+    build_rows = TaskProgress.objects.filter(project=project, uid=build.uid)
+    assert list(build_rows.values_list("day", "percent_complete")) == [
+        (dt.date(2026, 1, 19), 16),
+        (dt.date(2026, 1, 26), 33),
+        (dt.date(2026, 1, 30), 50),
+    ]
+    early = selectors.project_evm(project, dt.date(2026, 1, 9)).metrics.EV
+    assert Decimal(0) < early < Decimal(10000)
+    assert Decimal(10000) == selectors.project_evm(project, dt.date(2026, 1, 16)).metrics.EV

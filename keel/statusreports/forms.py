@@ -86,7 +86,7 @@ class ReportForm(forms.Form):
                 required=False,
                 label=f"Why {dim} differs from the proposal",
                 widget=forms.Textarea(attrs={"rows": 2}),
-                max_length=10000,
+                max_length=4000,
             )
         for name, label in (
             ("accomplishments", "Accomplishments"),
@@ -94,7 +94,7 @@ class ReportForm(forms.Form):
             ("help_needed", "Help needed"),
         ):
             self.fields[name] = forms.CharField(
-                required=False, label=label, widget=forms.Textarea(attrs=TEXTAREA), max_length=10000
+                required=False, label=label, widget=forms.Textarea(attrs=TEXTAREA), max_length=4000
             )
 
     def changes(self) -> dict[str, Any]:

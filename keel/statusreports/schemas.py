@@ -16,7 +16,7 @@ from keel.schedule.schemas import ProjectRef
 from keel.statusreports.models import DIMENSIONS, Cadence, Rag, StatusReport
 
 VERSION = Field(None, ge=1, le=2**31, description="The version you edited (alternative to If-Match)")
-LongText = Annotated[Text, Field(max_length=10000)]
+LongText = Annotated[Text, Field(max_length=4000)]
 CadenceName = Literal[tuple(Cadence.values)]  # type: ignore[valid-type]
 RagName = Literal[tuple(Rag.values)]  # type: ignore[valid-type]
 RagOrEmpty = Literal[tuple([*Rag.values, ""])]  # type: ignore[valid-type]

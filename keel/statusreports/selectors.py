@@ -399,7 +399,7 @@ def _risk_facts(project: Project, since: dt.date, status_date: dt.date) -> dict[
     scale = governance_selectors.scale_for_project(project)
     high = [
         {
-            "label": f"{r.reference} {r.title} (score {r.score})",
+            "label": f"{r.reference} {r.title}",
             "ref": r.reference,
             "title": r.title,
             "score": r.score,
@@ -410,7 +410,7 @@ def _risk_facts(project: Project, since: dt.date, status_date: dt.date) -> dict[
     ]
     severe = [
         {
-            "label": f"{i.reference} {i.title} (severity {i.severity})",
+            "label": f"{i.reference} {i.title}",
             "ref": i.reference,
             "title": i.title,
             "severity": i.severity,
@@ -477,8 +477,8 @@ def draft_for(
     facts.update(_schedule_facts(project, status_date, since))
     facts.update(_risk_facts(project, since, status_date))
     spi, cpi = _evm(project, status_date)
-    facts["spi"] = str(spi) if spi is not None else None
-    facts["cpi"] = str(cpi) if cpi is not None else None
+    facts["spi"] = f"{spi:.2f}" if spi is not None else None
+    facts["cpi"] = f"{cpi:.2f}" if cpi is not None else None
     before = (previous.facts or {}).get("percent_complete") if previous else None
     now = facts["percent_complete"]
     facts["percent_complete_change"] = now - before if now is not None and before is not None else None
@@ -554,7 +554,9 @@ def draft_for(
     worst = _worst(*(draft.proposed[d] for d in DIMENSIONS[:-1]))
     draft.proposed["overall"] = worst
     named = [d for d in DIMENSIONS[:-1] if draft.proposed[d] == worst]
-    draft.reasons["overall"] = [f"{Rag(worst).label}: the worst of {', '.join(named)}"]
+    draft.reasons["overall"] = [
+        f"{Rag(worst).label} as {' and '.join(named)}: overall is the worst of schedule, cost, scope and risk"
+    ]
     draft.facts = facts
     return draft
 

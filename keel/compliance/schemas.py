@@ -56,12 +56,11 @@ class ComplianceWaivedGapOut(Schema):
 
 
 class ComplianceGapFilterIn(Schema):
-    """Filters of the gap list: an org unit's subtree, a project, a kind; `waived` lists the waived gaps."""
+    """Filters of the gap lists: an org unit's subtree, a project, a kind."""
 
     unit: Id | None = None
     project: Id | None = None
-    kind: str = Field("", max_length=30)
-    waived: bool = False
+    kind: str = Field("", max_length=30, description="phase_item, status_report, baseline, change or raid")
 
 
 class ComplianceProjectOut(Schema):

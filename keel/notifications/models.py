@@ -147,7 +147,7 @@ class Comment(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
     )
-    text = models.TextField(max_length=5000)
+    text = models.TextField(max_length=4000)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -15,7 +15,7 @@ from keel.schedule.schemas import ProjectRef, TaskRef
 
 KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
 DeliveryName = Literal[tuple(Delivery.values)]  # type: ignore[valid-type]
-CommentText = Annotated[Text, Field(min_length=1, max_length=5000)]
+CommentText = Annotated[Text, Field(min_length=1, max_length=4000)]
 
 
 class NotificationOut(Schema):

@@ -28,7 +28,7 @@ from keel.notifications.models import Comment, Delivery, Kind, Notification, Pre
 
 log = logging.getLogger(__name__)
 
-MAX_COMMENT = 5000
+MAX_COMMENT = 4000
 
 
 def notify(

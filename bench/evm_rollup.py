@@ -170,7 +170,7 @@ def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, in
                     )
                 )
         Task.objects.bulk_create(task_rows, batch_size=2000)
-        # Progress reported twice in 2026 for every task begun: half of it, then the rest.
+        # Progress reported twice for every task begun: half of it a week in, the rest after its finish.
         TaskProgress.objects.bulk_create(
             [
                 TaskProgress(
@@ -185,7 +185,7 @@ def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, in
                 if t.percent_complete
                 for day, percent, previous in (
                     (t.start.date() + dt.timedelta(days=7), t.percent_complete // 2, 0),
-                    (t.finish.date(), t.percent_complete, t.percent_complete // 2),
+                    (t.finish.date() + dt.timedelta(days=8), t.percent_complete, t.percent_complete // 2),
                 )
             ],
             batch_size=5000,

@@ -550,7 +550,10 @@ class Arrays:
         self.group = np.array(c.group, i64)
         self.weight = np.array(c.weight, i64)
         self.hor = int(c.horizon)
-        self.prof0 = np.array(c.profile, i64).reshape(len(c.resources), c.length)
+        small = all(
+            -(2**31) < x < 2**31 for row in c.profile for x in (min(row, default=0), max(row, default=0))
+        )
+        self.prof0 = np.array(c.profile, np.int32 if small else i64).reshape(len(c.resources), c.length)
         self.pptr, self.pidx, self.pdel = _csr(n, c.pred)
         self.sptr, self.sidx, self.sdel = _csr(n, c.succ)
         self.rptr, self.rk, self.rq = _csr(n, c.req)

@@ -357,3 +357,25 @@ def test_a_change_undecided_for_longer_than_the_unit_allows_is_a_gap(org, later)
 
     services.compliance_config_set(actor=org.admin, unit=org.north, change_age_days=LATER_DAYS + 1)
     assert not [g for g in selectors.compliance_for_user(org.admin, today=later).gaps if g.kind == "change"]
+
+
+def test_overdue_status_reports_are_gaps(org):
+    from keel.statusreports import selectors as report_selectors
+
+    today = timezone.localdate()
+    overdue = report_selectors.overdue_reports(projects=[org.project_north, org.project_south], today=today)
+    expected = {(r.project.code, f"report:{r.due.isoformat()}", r.owner, r.url) for r in overdue}
+    assert expected  # active projects that never reported owe the last period's report
+
+    found = selectors.compliance_for_user(org.admin, today=today)
+
+    gaps = {(g.project.code, g.key, g.owner, g.url) for g in found.gaps if g.kind == "status_report"}
+    assert gaps == expected
+    for gap in (g for g in found.gaps if g.kind == "status_report"):
+        assert gap.age_days == (today - gap.since).days
+    north = {
+        g.key
+        for g in selectors.compliance_for_user(org.pm_north, today=today).gaps
+        if g.kind == "status_report"
+    }
+    assert north == {key for code, key, *_ in expected if code == "N-001"}

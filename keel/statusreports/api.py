@@ -361,7 +361,7 @@ def report_delete(
 def report_pdf(request: HttpRequest, report_id: Id) -> HttpResponse:
     """The report as a PDF document (drafts too, marked as such)."""
     report = selectors.report_get_for_user(request.auth, report_id)
-    content = exports.report_pdf(report, {"rows": selectors.rag_rows(report)})
+    content = exports.report_pdf(report)
     return exports.attachment(
         content, f"keel-{report.project.code}-status-{report.period_end:%Y%m%d}.pdf", exports.PDF_CONTENT_TYPE
     )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -13,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from keel.statusreports.models import DIMENSIONS, Rag, StatusReport
-from keel.statusreports.selectors import PortfolioRow
+from keel.statusreports.selectors import PortfolioRow, rag_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -62,11 +61,17 @@ def portfolio_xlsx(rows: list[PortfolioRow]) -> bytes:
     return out.getvalue()
 
 
-def report_pdf(report: StatusReport, context: dict[str, Any]) -> bytes:
-    """The report as a PDF document."""
+def report_pdf(report: StatusReport) -> bytes:
+    """The report as a PDF document: RAG with reasons, narrative, progress, milestones, changes, risks."""
     from weasyprint import HTML
 
-    html = render_to_string("statusreports/report_pdf.html", {"report": report, **context})
+    context = {
+        "report": report,
+        "project": report.project,
+        "facts": report.facts or {},
+        "rows": rag_rows(report),
+    }
+    html = render_to_string("statusreports/report_pdf.html", context)
     return HTML(string=html).write_pdf()
 
 

@@ -199,8 +199,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
     """The report as a PDF document."""
     report = selectors.report_get_for_user(request.user, report_id)
-    context = _report_context(request, report)
-    content = exports.report_pdf(report, context)
+    content = exports.report_pdf(report)
     return exports.attachment(
         content, f"keel-{report.project.code}-status-{report.period_end:%Y%m%d}.pdf", exports.PDF_CONTENT_TYPE
     )

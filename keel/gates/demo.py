@@ -19,6 +19,7 @@ from django.db import transaction
 from keel.core.errors import PermissionDenied
 from keel.gates import selectors, services
 from keel.gates.models import Criterion, GateReview
+from keel.orgs import scoping
 from keel.orgs.models import OrgUnit
 from keel.portfolio.models import Project
 
@@ -76,7 +77,10 @@ def load(*, loader: Any, rng: random.Random, today: dt.date, project_codes: list
         methodology = selectors.suggested_methodology(project)
         if methodology is None:
             continue
-        manager = project.manager or loader
+        may = project.manager is not None and scoping.can(
+            project.manager, scoping.Action.CHANGE, GateReview, project.org_unit
+        )
+        manager = project.manager if may else loader
         services.lifecycle_start(actor=manager, project=project, methodology=methodology)
         for _ in range(rng.randint(1, 3) if index else 1):
             review = _request(manager, project, "Ready for the gate.")

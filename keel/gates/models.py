@@ -32,7 +32,7 @@ class Methodology(VersionedModel):
         AGILE = "agile", "Agile"
         HYBRID = "hybrid", "Hybrid"
 
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="methodologies")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="methodologies")
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     approach = models.CharField(max_length=20, choices=Approach.choices, default=Approach.WATERFALL)

@@ -123,7 +123,10 @@ def phase_create(
         fields["order"] = top + 1
     name = (name or "").strip()
     phase = Phase(
-        methodology=methodology, name=name, gate_name=(gate_name or "").strip() or f"{name} gate", **fields
+        methodology=methodology,
+        name=name,
+        gate_name=(gate_name or "").strip() or f"{name} gate"[:100],
+        **fields,
     )
     audited_create(actor=actor, instance=phase)
     return phase
@@ -566,7 +569,7 @@ def review_decide(
         )
         if required <= approved:
             lifecycle = (
-                ProjectLifecycle.objects.select_for_update()
+                ProjectLifecycle.objects.select_for_update(of=("self",))
                 .select_related("methodology", "phase")
                 .get(project=project)
             )

@@ -8,173 +8,451 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_alter_membership_role'),
-        ('portfolio', '0001_initial'),
+        ("orgs", "0002_alter_membership_role"),
+        ("portfolio", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GateReview',
+            name="GateReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting decisions'), ('passed', 'Passed'), ('rejected', 'Rejected'), ('deferred', 'Deferred')], db_index=True, default='pending', max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('checklist', models.JSONField(blank=True, default=list)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gate_reviews', to='portfolio.project')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting decisions"),
+                            ("passed", "Passed"),
+                            ("rejected", "Rejected"),
+                            ("deferred", "Deferred"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("checklist", models.JSONField(blank=True, default=list)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gate_reviews",
+                        to="portfolio.project",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LifecycleEvent',
+            name="LifecycleEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('started', 'Methodology chosen'), ('gate_passed', 'Gate passed'), ('methodology_changed', 'Methodology changed'), ('closed', 'Closed')], max_length=30)),
-                ('at', models.DateTimeField()),
-                ('text', models.CharField(max_length=300)),
-                ('reason', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lifecycle_events', to='portfolio.project')),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='gates.gatereview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("started", "Methodology chosen"),
+                            ("gate_passed", "Gate passed"),
+                            ("methodology_changed", "Methodology changed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("text", models.CharField(max_length=300)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lifecycle_events",
+                        to="portfolio.project",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="gates.gatereview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'at', 'pk'],
+                "ordering": ["project", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Methodology',
+            name="Methodology",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('approach', models.CharField(choices=[('waterfall', 'Waterfall'), ('agile', 'Agile'), ('hybrid', 'Hybrid')], default='waterfall', max_length=20)),
-                ('min_budget', models.DecimalField(blank=True, decimal_places=2, help_text='Applies to projects with at least this budget (empty: no lower limit)', max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('max_budget', models.DecimalField(blank=True, decimal_places=2, help_text='Applies to projects with a budget below this (empty: no upper limit)', max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('active', models.BooleanField(default=True, help_text='Offered for new projects')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='methodologies', to='orgs.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "approach",
+                    models.CharField(
+                        choices=[("waterfall", "Waterfall"), ("agile", "Agile"), ("hybrid", "Hybrid")],
+                        default="waterfall",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "min_budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Applies to projects with at least this budget (empty: no lower limit)",
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "max_budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Applies to projects with a budget below this (empty: no upper limit)",
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, help_text="Offered for new projects")),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="methodologies",
+                        to="orgs.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'methodologies',
-                'ordering': ['name'],
+                "verbose_name_plural": "methodologies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('order', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('gate_name', models.CharField(help_text='The gate that closes the phase', max_length=100)),
-                ('methodology', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='gates.methodology')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                ("gate_name", models.CharField(help_text="The gate that closes the phase", max_length=100)),
+                (
+                    "methodology",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="gates.methodology",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['methodology', 'order', 'pk'],
+                "ordering": ["methodology", "order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='gatereview',
-            name='phase',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='gates.phase'),
+            model_name="gatereview",
+            name="phase",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="reviews", to="gates.phase"
+            ),
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('order', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('kind', models.CharField(choices=[('deliverable', 'Deliverable'), ('check', 'Automatic check'), ('approval', 'Approval')], max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('check_name', models.CharField(blank=True, help_text='The automatic check (kind check)', max_length=40)),
-                ('role', models.CharField(blank=True, choices=[('pmo_admin', 'PMO administrator'), ('portfolio_manager', 'Portfolio manager'), ('project_manager', 'Project manager'), ('resource_manager', 'Resource manager'), ('team_member', 'Team member'), ('executive', 'Executive viewer')], help_text='The approving role (kind approval)', max_length=30)),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='gates.phase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("deliverable", "Deliverable"),
+                            ("check", "Automatic check"),
+                            ("approval", "Approval"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "check_name",
+                    models.CharField(blank=True, help_text="The automatic check (kind check)", max_length=40),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pmo_admin", "PMO administrator"),
+                            ("portfolio_manager", "Portfolio manager"),
+                            ("project_manager", "Project manager"),
+                            ("resource_manager", "Resource manager"),
+                            ("team_member", "Team member"),
+                            ("executive", "Executive viewer"),
+                        ],
+                        help_text="The approving role (kind approval)",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="gates.phase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'criteria',
-                'ordering': ['phase', 'order', 'pk'],
+                "verbose_name_plural": "criteria",
+                "ordering": ["phase", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectLifecycle',
+            name="ProjectLifecycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('phase_started_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('methodology', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lifecycles', to='gates.methodology')),
-                ('phase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gates.phase')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lifecycle', to='portfolio.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("phase_started_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "methodology",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lifecycles",
+                        to="gates.methodology",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="gates.phase",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lifecycle",
+                        to="portfolio.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project lifecycle',
+                "verbose_name": "project lifecycle",
             },
         ),
         migrations.CreateModel(
-            name='Deliverable',
+            name="Deliverable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('link', models.URLField(blank=True, max_length=500)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=keel.gates.models.deliverable_upload_to)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliverables', to='gates.criterion')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gate_deliverables', to='portfolio.project')),
-                ('provided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("link", models.URLField(blank=True, max_length=500)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to=keel.gates.models.deliverable_upload_to
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliverables",
+                        to="gates.criterion",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gate_deliverables",
+                        to="portfolio.project",
+                    ),
+                ),
+                (
+                    "provided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'criterion'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'criterion'), name='gates_deliverable_unique')],
+                "ordering": ["project", "criterion"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "criterion"), name="gates_deliverable_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GateDecision',
+            name="GateDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('outcome', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject'), ('defer', 'Defer')], max_length=10)),
-                ('comment', models.TextField(blank=True)),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gates.criterion')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='gates.gatereview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("reject", "Reject"), ("defer", "Defer")],
+                        max_length=10,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="gates.criterion"
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="gates.gatereview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('review', 'criterion'), name='gates_decision_unique')],
+                "ordering": ["review", "created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("review", "criterion"), name="gates_decision_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='methodology',
-            constraint=models.UniqueConstraint(fields=('org_unit', 'name'), name='gates_methodology_unique_name'),
+            model_name="methodology",
+            constraint=models.UniqueConstraint(
+                fields=("org_unit", "name"), name="gates_methodology_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gatereview',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('project',), name='gates_one_pending_review'),
+            model_name="gatereview",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("project",),
+                name="gates_one_pending_review",
+            ),
         ),
     ]

@@ -361,3 +361,16 @@ def test_the_reminder_command_and_job(org, settings):
     from keel.statusreports.tasks import send_report_reminders
 
     assert send_report_reminders.enqueue("2026-02-16").return_value == 2
+
+
+def test_change_requests_awaiting_a_decision_make_scope_amber(org, slipped):
+    from keel.changes import services as change_services
+
+    change = change_services.change_create(
+        actor=org.pm_north, project=org.project_north, title="Add a second hall", description="More racks"
+    )
+    change_services.change_submit(actor=org.pm_north, change=change, version=change.version)
+    report = draft(org)
+    assert report.proposed_scope == Rag.AMBER
+    assert report.reasons["scope"] == ["1 change request awaiting a decision: Add a second hall"]
+    assert [c["title"] for c in report.facts["changes"]] == ["Add a second hall"]

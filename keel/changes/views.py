@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from keel.changes import exports, selectors, services, whatif
 from keel.changes.forms import BudgetEditForm, ChangeForm, LevelFormSet, StepForm, TaskEditForm, levels_of
@@ -160,6 +160,9 @@ def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, change_id: int, action: str) -> HttpResponse:
+    if request.method == "GET":
+        # The step's form lives on the change's page: shown to those who may take a step.
+        return _detail(request, selectors.change_get_for_user(request.user, change_id, Action.CHANGE))
     change = selectors.change_get_for_user(
         request.user, change_id, Action.VIEW if action in ("approve", "reject") else Action.CHANGE
     )
@@ -187,38 +190,40 @@ def _step(request: HttpRequest, change_id: int, action: str) -> HttpResponse:
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_submit(request: HttpRequest, change_id: int) -> HttpResponse:
     """Submit a draft for decision."""
     return _step(request, change_id, "submit")
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_withdraw(request: HttpRequest, change_id: int) -> HttpResponse:
     """Withdraw an undecided change (it stays on record)."""
     return _step(request, change_id, "withdraw")
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_approve(request: HttpRequest, change_id: int) -> HttpResponse:
     """Approve a submitted change: its budget and schedule edits are applied and the baseline re-saved."""
     return _step(request, change_id, "approve")
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_reject(request: HttpRequest, change_id: int) -> HttpResponse:
     """Reject a submitted change with the reason."""
     return _step(request, change_id, "reject")
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_edit_add(request: HttpRequest, change_id: int) -> HttpResponse:
     """Propose a schedule edit on a draft."""
     change = selectors.change_get_for_user(request.user, change_id, Action.CHANGE)
+    if request.method == "GET":
+        return _detail(request, change)
     form = TaskEditForm(request.POST, project=change.project, user=request.user)
     if form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -232,10 +237,12 @@ def task_edit_add(request: HttpRequest, change_id: int) -> HttpResponse:
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def budget_edit_add(request: HttpRequest, change_id: int) -> HttpResponse:
     """Propose a budget edit on a draft."""
     change = selectors.change_get_for_user(request.user, change_id, Action.CHANGE)
+    if request.method == "GET":
+        return _detail(request, change)
     form = BudgetEditForm(request.POST)
     if form.is_valid():
         try:
@@ -248,6 +255,8 @@ def budget_edit_add(request: HttpRequest, change_id: int) -> HttpResponse:
 
 
 def _delete_edit(request: HttpRequest, change: ChangeRequest, edit: Any, service: Any) -> HttpResponse:
+    if request.method == "GET":
+        return _detail(request, change)
     try:
         service(actor=request.user, edit=edit, version=None)
     except (ValidationError, ConflictError) as exc:
@@ -256,7 +265,7 @@ def _delete_edit(request: HttpRequest, change: ChangeRequest, edit: Any, service
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_edit_delete(request: HttpRequest, change_id: int, task_edit_id: int) -> HttpResponse:
     """Remove a proposed schedule edit of a draft."""
     change = selectors.change_get_for_user(request.user, change_id, Action.CHANGE)
@@ -265,7 +274,7 @@ def task_edit_delete(request: HttpRequest, change_id: int, task_edit_id: int) ->
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def budget_edit_delete(request: HttpRequest, change_id: int, budget_edit_id: int) -> HttpResponse:
     """Remove a proposed budget edit of a draft."""
     change = selectors.change_get_for_user(request.user, change_id, Action.CHANGE)

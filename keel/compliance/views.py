@@ -152,7 +152,7 @@ def _gap_form_page(request: HttpRequest, project_id: int, *, waive: bool) -> Htt
                 messages.success(request, f"The gap of {project.code} is waived.")
             else:
                 messages.success(request, f"{reminder.recipient} was reminded about {reminder.title}.")
-            return redirect(request.POST.get("next") or "compliance:index")
+            return redirect(_safe_next(request) or "compliance:index")
     context = {"project": project, "form": form, "gaps": gaps, "waive": waive, "next": _safe_next(request)}
     return render(request, "compliance/gap_form.html", context, status=422 if form.errors else 200)
 

@@ -82,9 +82,16 @@ def test_remind_from_the_list(client, org, gaps):
     assert Reminder.objects.get().recipient == org.pm_north
     assert Notification.objects.get().kind == "reminder"
 
+    back = reverse("compliance:project", args=[org.project_north.pk])
+    assert client.post(url, {"key": "baseline", "next": back})["Location"] == back
+    assert client.post(url, {"key": "baseline", "next": "https://example.org/"})["Location"] == reverse(
+        "compliance:index"
+    )
+    assert Reminder.objects.count() == 3
+
     refused = client.post(url, {"key": "nothing"})
     assert refused.status_code == 422 and "key" in refused.context["form"].errors
-    assert Reminder.objects.count() == 1
+    assert Reminder.objects.count() == 3
 
 
 def test_waive_and_withdraw(client, org, gaps):

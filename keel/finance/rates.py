@@ -60,6 +60,10 @@ class RateTable:
             rows = rows.filter(date__lte=until)
         return cls(rows.values_list("from_currency", "to_currency", "date", "rate"))
 
+    def dates(self) -> set[dt.date]:
+        """Every day on which one of the rates takes effect."""
+        return {day for days in self._dates.values() for day in days}
+
     def _latest(self, pair: tuple[str, str], on: dt.date) -> tuple[dt.date, Decimal] | None:
         dates = self._dates.get(pair)
         if not dates:

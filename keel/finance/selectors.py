@@ -28,6 +28,7 @@ from django.db.models import (
     CharField,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -63,6 +64,7 @@ from keel.portfolio.models import Project
 from keel.resources.models import CostRate
 from keel.schedule.models import BaselineTask, EvMethod, ProjectSchedule, Task, TaskProgress
 from keel.timesheets import selectors as timesheet_selectors
+from keel.timesheets.models import Timesheet, TimesheetEntry
 
 ZERO = Decimal(0)
 DEFAULT_THRESHOLD = Decimal("0.90")
@@ -496,6 +498,41 @@ def _load_tasks(data: dict[int, ProjectData], ids: list[int], progress_on: dt.da
         item.progress = ProgressOn(progress_on, values.get(pid, {}))
 
 
+MAX_PRICE_PERIODS = 400
+"""Above this many days on which a price may change, a roll-up prices approved hours day by day."""
+
+
+def _hours_by_price_period(
+    ids: list[int], until: dt.date, cost_rates: QuerySet, rates: RateTable
+) -> list[tuple[int, int | None, dt.date, Decimal]]:
+    """Approved hours up to `until` per project, resource and stretch of days over which its price holds.
+
+    A price (a person's cost rate converted into the project's currency) can change only on a day a
+    cost rate takes effect or an exchange rate is dated, so the hours between two such days are added
+    up in the database and priced once, at the first day they hold (what a roll-up needs: the total
+    to the status date). The same hours as ``approved_hours`` (approved timesheets, corrections
+    netted). Empty when there are too many such days (the caller then prices day by day).
+    """
+    changes = sorted(set(cost_rates.values_list("effective_from", flat=True).distinct()) | rates.dates())
+    if len(changes) > MAX_PRICE_PERIODS or not ids:
+        return []
+    period = Case(
+        *(When(date__lt=day, then=Value(index)) for index, day in enumerate(changes)),
+        default=Value(len(changes)),
+        output_field=IntegerField(),
+    )
+    rows = (
+        TimesheetEntry.objects.filter(
+            line__project_id__in=ids, date__lte=until, line__timesheet__status=Timesheet.Status.APPROVED
+        )
+        .annotate(period=period)
+        .values("line__project_id", "line__timesheet__user__resource", "period")
+        .annotate(total=Sum("hours"), first=Min("date"))
+        .values_list("line__project_id", "line__timesheet__user__resource", "first", "total")
+    )
+    return [(pid, resource, first, total) for pid, resource, first, total in rows if total]
+
+
 def _load(
     projects: list[Project],
     until: dt.date,
@@ -536,14 +573,21 @@ def _load(
         data[pid].forecasts.append((start, category_id, amount))
 
     # Actual costs: approved hours at the people's effective rates, plus expenses.
-    hours = timesheet_selectors.approved_hours(ids, dt.date(1970, 1, 1), until)
-    resource_ids = {h.resource_id for h in hours if h.resource_id is not None}
+    cost_rates = CostRate.objects.filter(effective_from__lte=until)
+    hours: list[tuple[int, int | None, dt.date, Decimal]] = []
+    if progress_on is not None and rates is not None:
+        cost_rates = cost_rates.filter(resource__user__isnull=False)
+        hours = _hours_by_price_period(ids, until, cost_rates, rates)
+    if not hours:
+        hours = [
+            (h.project_id, h.resource_id, h.date, h.hours)
+            for h in timesheet_selectors.approved_hours(ids, dt.date(1970, 1, 1), until)
+        ]
+        cost_rates = cost_rates.filter(resource_id__in={h[1] for h in hours if h[1] is not None})
     rate_points: dict[int, tuple[list[dt.date], list[tuple[Decimal, str]]]] = {}
-    for resource_id, since, standard, currency in (
-        CostRate.objects.filter(resource_id__in=resource_ids, effective_from__lte=until)
-        .order_by("resource_id", "effective_from")
-        .values_list("resource_id", "effective_from", "standard_rate", "currency")
-    ):
+    for resource_id, since, standard, currency in cost_rates.order_by(
+        "resource_id", "effective_from"
+    ).values_list("resource_id", "effective_from", "standard_rate", "currency"):
         days, values = rate_points.setdefault(resource_id, ([], []))
         days.append(since)
         values.append((standard, currency))
@@ -561,24 +605,24 @@ def _load(
     # Hours are priced per (resource, day, project currency) once, and summed per project and day.
     prices: dict[tuple[int, dt.date, str], Decimal | None] = {}
     labor: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
-    for h in hours:
-        project_data = data[h.project_id]
+    for project_id, resource_id, day, amount in hours:
+        project_data = data[project_id]
         target = project_data.project.currency
-        key = (h.resource_id or 0, h.date, target)
+        key = (resource_id or 0, day, target)
         if key in prices:
             price = prices[key]
         else:
             price = None
-            points = rate_points.get(h.resource_id) if h.resource_id is not None else None
-            index = bisect.bisect_right(points[0], h.date) - 1 if points else -1
+            points = rate_points.get(resource_id) if resource_id is not None else None
+            index = bisect.bisect_right(points[0], day) - 1 if points else -1
             if index >= 0:
                 standard, currency = points[1][index]  # type: ignore[index]
-                price = rates.convert(standard, currency, target, h.date)
+                price = rates.convert(standard, currency, target, day)
             prices[key] = price
         if price is None:
-            project_data.unpriced_hours += h.hours
+            project_data.unpriced_hours += amount
             continue
-        labor[(h.project_id, h.date)] += h.hours * price
+        labor[(project_id, day)] += amount * price
     for (pid, day), amount in labor.items():
         data[pid].costs.append(CostRow(day, labor_id, amount, labor=True))
     for pid, day, category_id, currency, total in expenses:

@@ -280,3 +280,52 @@ def test_the_demo_reports_progress_weekly_from_the_actual_start(org):
     early = selectors.project_evm(project, dt.date(2026, 1, 9)).metrics.EV
     assert Decimal(0) < early < Decimal(10000)
     assert Decimal(10000) == selectors.project_evm(project, dt.date(2026, 1, 16)).metrics.EV
+
+
+def test_the_rollup_prices_hours_like_the_project_across_rate_changes(org):
+    from keel.resources import services as resource_services
+    from keel.timesheets import services as timesheet_services
+    from tests.finance.helpers import nok_eur
+
+    planned_project(org)
+    nok_eur(org)  # 0.085 from 1 January
+    nok_eur(org, "0.1", dt.date(2026, 1, 15))
+    pool = resource_services.pool_create(actor=org.admin, org_unit=org.north, code="POOL-N", name="North")
+    person = resource_services.resource_create(
+        actor=org.admin, pool=pool, code="R-MEMBER", name="Member", user=org.member_north
+    )
+    for since, rate in ((dt.date(2026, 1, 1), "85"), (dt.date(2026, 1, 14), "90")):
+        resource_services.cost_rate_create(
+            actor=org.admin,
+            resource=person,
+            effective_from=since,
+            standard_rate=Decimal(rate),
+            currency="EUR",
+        )
+    week = dt.date(2026, 1, 12)
+    sheet = timesheet_services.timesheet_get_or_create_week(actor=org.member_north, week=week)
+    entries = [
+        timesheet_services.EntryInput(
+            None, week + dt.timedelta(days=d), Decimal(4 + d), project=org.project_north
+        )
+        for d in range(5)
+    ]
+    sheet = timesheet_services.entry_set(
+        actor=org.member_north, timesheet=sheet, version=sheet.version, entries=entries
+    )
+    sheet = timesheet_services.timesheet_submit(
+        actor=org.member_north, timesheet=sheet, version=sheet.version
+    )
+    timesheet_services.timesheet_approve(actor=org.pm_north, timesheet=sheet, version=sheet.version)
+    project = org.project_north
+    for day in (dt.date(2026, 1, 14), dt.date(2026, 1, 23)):
+        page = selectors.project_evm(project, day)
+        rolled = selectors.rollup_projects([project], day, "NOK").projects[0].metrics
+        assert (rolled.AC, rolled.EV) == (page.metrics.AC, page.metrics.EV)
+    # 12-13 Jan: 4 + 5 h × 85 EUR at 0.085; 14 Jan: 6 h × 90 at 0.085; 15-16 Jan: 7 + 8 h × 90 at 0.1.
+    expected = (
+        Decimal(9 * 85) / Decimal("0.085")
+        + Decimal(6 * 90) / Decimal("0.085")
+        + Decimal(15 * 90) / Decimal("0.1")
+    )
+    assert expected.quantize(Decimal("0.01")) == page.metrics.AC

@@ -124,20 +124,29 @@ def _detail(
 ) -> HttpResponse:
     project = change.project
     can_change = selectors.can_change(request.user, project)
-    impact, impact_error = None, ""
-    try:
-        impact = whatif.impact_of(change)
-    except ValidationError as exc:
-        impact_error = error_text(exc)
-    authority = selectors.authority_for_unit(project.org_unit)
-    level = authority.level_for(impact.cost, impact.slip_days) if impact is not None else None
+    impact, impact_error, level_text = None, "", ""
+    if change.is_open:
+        try:
+            impact = whatif.impact_of(change)
+        except ValidationError as exc:
+            impact_error = error_text(exc)
+        else:
+            authority = selectors.authority_for_unit(project.org_unit)
+            level = authority.level_for(impact.cost, impact.slip_days)
+            level_text = f"{level.number}: {level.describe()}" + (
+                "" if level.self_approval else " (not the requester)"
+            )
+    else:
+        # A decided or withdrawn change shows the impact as it stood when it was last computed.
+        impact = whatif.stored_impact(change.impact)
+        level_text = change.impact.get("level", "")
     editable = change.is_draft and can_change
     context = {
         "project": project,
         "change": change,
         "impact": impact,
         "impact_error": impact_error,
-        "level": level,
+        "level_text": level_text,
         "task_edits": list(change.task_edits.select_related("task", "predecessor")),
         "budget_edits": list(change.budget_edits.select_related("category")),
         "editable": editable,

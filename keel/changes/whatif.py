@@ -278,3 +278,27 @@ def impact_of(change: ChangeRequest) -> Impact:
 def minutes_per_day(change: ChangeRequest) -> int:
     """Working minutes in a day of the project calendar (the unit of the edits' durations)."""
     return _plan(change).calendar.minutes_per_day() or 480
+
+
+def stored_impact(values: dict[str, Any]) -> Impact | None:
+    """The impact stored on a change request (at submission or approval), or None when none was."""
+    if not values:
+        return None
+
+    def when(key: str) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(values[key]) if values.get(key) else None
+
+    return Impact(
+        has_schedule=values.get("finish_before") is not None,
+        finish_before=when("finish_before"),
+        finish_after=when("finish_after"),
+        slip_days=Decimal(values.get("slip_days") or "0"),
+        critical_before=tuple(values.get("critical_before") or ()),
+        critical_after=tuple(values.get("critical_after") or ()),
+        budget_before=Decimal(values.get("budget_before") or "0"),
+        cost=Decimal(values.get("cost") or "0"),
+        cost_lines=tuple(
+            CostLine(line["category"], Decimal(line["amount"])) for line in values.get("cost_lines") or ()
+        ),
+        estimated=bool(values.get("estimated")),
+    )

@@ -85,7 +85,9 @@ def test_the_page_shows_the_impact_and_the_steps_follow(org, plan):
     change.refresh_from_db()
     assert change.status == "approved"
     assert Task.objects.get(pk=plan["Build"].pk).duration_minutes == 12 * plan.day
-    assert "Baseline re-saved" in admin.get(detail).content.decode()
+    approved = admin.get(detail).content.decode()
+    assert "Baseline re-saved" in approved
+    assert "(as computed when approved)" in approved and "2.0</strong> working days" in approved
 
 
 def test_reject_needs_a_note_on_the_page(org, plan):

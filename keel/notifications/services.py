@@ -95,7 +95,7 @@ def notify(
             written = Notification.objects.bulk_create(rows)
     immediate = [row.pk for row in written if row.email == Delivery.IMMEDIATE and row.emailed_at is None]
     if immediate:
-        transaction.on_commit(lambda: _enqueue_immediate(immediate))
+        transaction.on_commit(lambda: _enqueue_immediate(immediate), robust=True)
     return written
 
 

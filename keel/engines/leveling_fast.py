@@ -39,7 +39,12 @@ RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (shar
 
 
 def _jit(fn):
-    return njit(cache=True, nogil=True)(fn) if njit is not None else fn
+    if njit is None:
+        return fn
+    try:
+        return njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # no writable cache folder: compile in each process instead
+        return njit(nogil=True)(fn)
 
 
 # --------------------------------------------------------------------------------------------------

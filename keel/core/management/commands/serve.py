@@ -19,7 +19,13 @@ logger = logging.getLogger("keel.serve")
 
 
 def start_worker() -> tuple[Any, threading.Thread] | None:
-    """Run the database task worker in a daemon thread; None when tasks use another backend."""
+    """Run the database task worker in a daemon thread; None when tasks use another backend.
+
+    The leveling engine's compiled kernels start loading (or compiling) in the background too, so the
+    first leveling run does not wait for them."""
+    from keel.engines import leveling_fast
+
+    leveling_fast.start()
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db.management.commands.db_worker import Worker

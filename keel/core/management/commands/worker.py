@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import CommandParser
 from django_tasks_db.management.commands import db_worker
+
+from keel.engines import leveling_fast
 
 
 class Command(db_worker.Command):
@@ -18,3 +22,8 @@ class Command(db_worker.Command):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        """Start compiling the leveling kernels in the background, then process jobs."""
+        leveling_fast.start()
+        super().handle(*args, **options)

@@ -232,9 +232,8 @@ def can_decide(user: Any, change: ChangeRequest) -> bool:
 
 def undecided_changes(*, projects: Iterable[Project]) -> list[ChangeRequest]:
     """The submitted changes of `projects` awaiting a decision, oldest first (one query)."""
-    ids = [p.pk if hasattr(p, "pk") else p for p in projects]
-    return list(
-        _base()
-        .filter(project_id__in=ids, status=ChangeRequest.Status.SUBMITTED)
-        .order_by("submitted_at", "pk")
-    )
+    if isinstance(projects, QuerySet):
+        wanted = Q(project__in=projects.values("pk"))
+    else:
+        wanted = Q(project_id__in=[p.pk if hasattr(p, "pk") else p for p in projects])
+    return list(_base().filter(wanted, status=ChangeRequest.Status.SUBMITTED).order_by("submitted_at", "pk"))

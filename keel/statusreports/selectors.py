@@ -24,7 +24,7 @@ from keel.governance import selectors as governance_selectors
 from keel.governance.models import Issue, Risk
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
-from keel.orgs.models import Membership, OrgUnit, Role
+from keel.orgs.models import Membership, OrgUnit, Role, User
 from keel.orgs.scoping import Action
 from keel.portfolio import selectors as portfolio_selectors
 from keel.portfolio.models import Project
@@ -210,15 +210,13 @@ def overdue_reports(*, projects: Iterable[Project], today: dt.date | None = None
     projects = [p for p in projects]
     if not projects:
         return []
+    ids = [p.pk for p in projects]
     book = ThresholdBook()
-    own = dict(
-        ProjectReporting.objects.filter(project__in=[p.pk for p in projects]).values_list(
-            "project_id", "cadence"
-        )
-    )
+    own = dict(ProjectReporting.objects.filter(project__in=ids).values_list("project_id", "cadence"))
+    paths = dict(Project.objects.filter(pk__in=ids).values_list("pk", "org_unit__path"))
     dues: dict[int, dt.date] = {}
     for project in projects:
-        cadence = own.get(project.pk) or book.for_path(project.org_unit.path).cadence
+        cadence = own.get(project.pk) or book.for_path(paths.get(project.pk, "")).cadence
         due = period_end_before(cadence, today)
         if _reports_due(project, due):
             dues[project.pk] = due
@@ -227,11 +225,13 @@ def overdue_reports(*, projects: Iterable[Project], today: dt.date | None = None
             project_id__in=list(dues), status=StatusReport.Status.SUBMITTED, period_end__in=set(dues.values())
         ).values_list("project_id", "period_end")
     )
+    wanted = {p.manager_id for p in projects if p.pk in dues and p.manager_id}
+    managers = {u.pk: u for u in User.objects.filter(pk__in=wanted)} if wanted else {}
     answer = [
         OverdueReport(
             project=project,
             due=dues[project.pk],
-            owner=project.manager,
+            owner=managers.get(project.manager_id),
             url=reverse("statusreports:project", args=[project.pk]),
         )
         for project in projects

@@ -61,7 +61,11 @@ def load(*, loader: Any, rng: random.Random, today: dt.date, project_codes: list
         may = manager is not None and scoping.can(
             manager, scoping.Action.CHANGE, ChangeRequest, project.org_unit
         )
-        actor: Any = manager if may else loader
+        # A manager without a role over the project's unit cannot raise its changes: its portfolio
+        # manager (or else a PMO administrator over it) does.
+        actor: Any = manager if may else selectors.approvers_for(project, Role.PORTFOLIO_MANAGER).first()
+        if actor is None:
+            continue
         approver = (
             selectors.approvers_for(project, Role.PMO_ADMIN).exclude(pk=getattr(actor, "pk", None)).first()
         )

@@ -31,11 +31,15 @@ from tqdm import tqdm
 
 from keel.benefits import demo as benefits_demo
 from keel.benefits.models import AtRiskThreshold, Benefit
+from keel.changes import demo as changes_demo
+from keel.compliance import demo as compliance_demo
 from keel.core.audit import creation_changes, snapshot
 from keel.core.models import AuditEntry
 from keel.finance import demo as finance_demo
 from keel.finance.models import ExchangeRate
+from keel.gates import demo as gates_demo
 from keel.governance import demo as governance_demo
+from keel.notifications import demo as notifications_demo
 from keel.orgs import scoping
 from keel.orgs import services as org_services
 from keel.orgs.models import Calendar, CalendarException, Location, OrgUnit, Role, User
@@ -46,6 +50,7 @@ from keel.resources.models import LevelingRun, Resource, ResourcePool, Skill
 from keel.schedule import selectors as schedule_selectors
 from keel.schedule import services as schedule_services
 from keel.schedule.models import Task
+from keel.statusreports import demo as statusreports_demo
 from keel.timesheets import demo as timesheets_demo
 
 DEMO_LOADER = "keel-demo"
@@ -572,6 +577,19 @@ def demo_load(
         governance_demo.load(
             loader=loader, rng=random.Random(f"{seed}-governance"), today=today, project_codes=scheduled
         )
+        gates_demo.load(
+            loader=loader, rng=random.Random(f"{seed}-gates"), today=today, project_codes=scheduled
+        )
+        changes_demo.load(
+            loader=loader, rng=random.Random(f"{seed}-changes"), today=today, project_codes=scheduled
+        )
+        statusreports_demo.load(
+            loader=loader, rng=random.Random(f"{seed}-reports"), today=today, project_codes=scheduled
+        )
+        notifications_demo.load(
+            rng=random.Random(f"{seed}-notifications"), today=today, project_codes=scheduled
+        )
+        compliance_demo.load(today=today, project_codes=[spec.code for spec in specs[:40]])
         User.objects.filter(pk=loader.pk).update(is_active=False)  # it wrote the demo; it never signs in
         audit_entries = AuditEntry.objects.count() - audit_before
     return DemoResult(

@@ -132,8 +132,9 @@ def schedules(org):
 
 
 def _as_id(value: Any) -> int | None:
-    """A generated value that reads as a positive id (an integer or a string of digits), else None."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    """A generated value that reads as a positive id (an integer or a string of up to 18 digits), else
+    None (a longer string of digits is text, not an id, and too long for int())."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         return None

@@ -315,6 +315,11 @@ class Assignment(VersionedModel):
     def __str__(self) -> str:
         return f"{self.resource} on {self.task} ({self.units}%)"
 
+    @property
+    def remaining_work_minutes(self) -> int:
+        """Planned work not yet done: planned minus actual work (from approved timesheets), never below 0."""
+        return max(0, self.work_minutes - self.actual_work_minutes)
+
     def audit_scope(self) -> tuple[str, int | None]:
         return self.task.project.org_unit.path, self.task.project_id
 

@@ -814,6 +814,41 @@ def task_leveling_delays_set(*, actor: Any, project: Project, delays: Mapping[in
     return _recompute(project, schedule, blame="delays")
 
 
+@transaction.atomic
+def task_progress_from_actuals(
+    *, actor: Any, project: Project, actual_minutes: Mapping[int, int]
+) -> list[Task]:
+    """Set the % complete of tasks of `project` from their actual work (minutes, by task id).
+
+    % complete = actual work / planned work (`work_minutes`), at most 100; remaining work is planned
+    minus actual work, never below zero. Tasks without planned work, summary tasks, finished tasks
+    (an actual finish) and ids of other projects are left alone. Called when a timesheet is approved:
+    the approval is the authority (its approver may be a resource manager without rights on the
+    schedule), so no right to change the schedule is needed. Each changed task is audited, its
+    progress recorded for the day, and the schedule recomputed once. Returns the changed tasks.
+    """
+    schedule = _schedule_for_update(project)
+    tasks = Task.objects.select_for_update(of=("self",)).filter(
+        project=project, pk__in=list(actual_minutes), is_summary=False, work_minutes__gt=0, actual_finish=None
+    )
+    changed: list[Task] = []
+    progress: dict[int, tuple[int, int]] = {}
+    for task in tasks:
+        percent = min(100, max(0, actual_minutes[task.pk]) * 100 // task.work_minutes)
+        if percent == task.percent_complete:
+            continue
+        before = task.percent_complete
+        audited_update(
+            actor=actor, instance=task, version=task.version, changes={"percent_complete": percent}
+        )
+        progress[task.uid] = (before, percent)
+        changed.append(task)
+    if changed:
+        _record_progress(project, schedule, progress)
+        _recompute(project, schedule, blame="percent_complete")
+    return changed
+
+
 def _refuse_links_to_new_ancestors(project: Project, task: Task, parent: Task | None) -> None:
     """A task cannot go under a summary it is linked to (or a summary above it): refuse, naming the link."""
     if parent is None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from keel.orgs import scoping
 from keel.orgs.models import Role
 from keel.portfolio.models import Project
 from keel.resources.models import Assignment
+from keel.schedule import services as schedule_services
 from keel.schedule.models import Task
 from keel.timesheets import selectors
 from keel.timesheets.models import MAX_DAY_HOURS, Timesheet, TimesheetEntry, TimesheetLine, monday
@@ -444,9 +445,32 @@ def timesheet_approve(*, actor: Any, timesheet: Timesheet, version: int, comment
     )
     resource = selectors.person_resource(locked.user)
     if resource is not None:
-        for task_id, minutes in selectors.approved_minutes_by_task(locked).items():
-            assignment_add_actual_work(task_id=task_id, resource_id=resource.pk, minutes=minutes)
+        touched = [
+            task_id
+            for task_id, minutes in selectors.approved_minutes_by_task(locked).items()
+            if assignment_add_actual_work(task_id=task_id, resource_id=resource.pk, minutes=minutes)
+        ]
+        _progress_from_actuals(actor, touched)
     return locked
+
+
+def _progress_from_actuals(actor: Any, task_ids: Sequence[int]) -> None:
+    """Bring the progress of the tasks whose actual work changed in line with it (per project)."""
+    if not task_ids:
+        return
+    totals: dict[int, dict[int, int]] = {}
+    for project_id, task_id, minutes in (
+        Assignment.objects.filter(task_id__in=task_ids)
+        .values("task__project_id", "task_id")
+        .annotate(minutes=Sum("actual_work_minutes"))
+        .values_list("task__project_id", "task_id", "minutes")
+        .order_by()
+    ):
+        totals.setdefault(project_id, {})[task_id] = int(minutes or 0)
+    for project in Project.objects.filter(pk__in=list(totals)).select_related("org_unit"):
+        schedule_services.task_progress_from_actuals(
+            actor=actor, project=project, actual_minutes=totals[project.pk]
+        )
 
 
 @transaction.atomic

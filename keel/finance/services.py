@@ -7,10 +7,7 @@ change request when there is one).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.core.errors import PermissionDenied
+from keel.core.imports import ImportRefused, ImportReport, RowError, read_rows
 from keel.core.services import audited_create, audited_delete, audited_update
 from keel.finance.models import (
     BudgetChange,
@@ -356,91 +354,6 @@ def expense_delete(*, actor: Any, expense: Expense, version: int | None) -> None
 
 IMPORT_COLUMNS = ("date", "category", "amount", "currency", "supplier", "description")
 REQUIRED_COLUMNS = ("date", "category", "amount")
-MAX_IMPORT_ROWS = 10_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    """Why one cell of an imported file was refused: line number (1 is the header), column, reason."""
-
-    line: int
-    column: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """The outcome of an expense import: how many rows were saved, or every refusal (then none saved)."""
-
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportRefused(ValidationError):
-    """An import with at least one bad row: nothing was saved; `report` lists every refusal."""
-
-    def __init__(self, report: ImportReport) -> None:
-        first = report.errors[0]
-        super().__init__(
-            {
-                "file": f"{len(report.errors)} problem(s); nothing was imported. Line {first.line}, {first.column}: {first.reason}"
-            }
-        )
-        self.report = report
-
-
-def read_rows(name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The data rows of a CSV or Excel (.xlsx) file as (line number, {column: text}); header names lowercased."""
-    lowered = name.lower()
-    if lowered.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-            raise ValidationError({"file": "The file is not a readable Excel (.xlsx) workbook."}) from exc
-        sheet = book.worksheets[0]
-        raw = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    elif lowered.endswith(".csv") or lowered.endswith(".txt"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": "The CSV file is not UTF-8 text."}) from exc
-        sample = text[:2048]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        raw = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    else:
-        raise ValidationError({"file": "Upload a .csv or .xlsx file."})
-    if not raw:
-        raise ValidationError({"file": "The file is empty: the first line names the columns."})
-    header = [(h or "").strip().lower() for h in raw[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError({"file": f"Line 1 lacks the column(s) {', '.join(missing)}."})
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        if not any((v or "").strip() for v in values):
-            continue
-        rows.append(
-            (number, {h: (values[i] if i < len(values) else "") or "" for i, h in enumerate(header) if h})
-        )
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ValidationError({"file": f"At most {MAX_IMPORT_ROWS} rows per file."})
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 @transaction.atomic
@@ -452,7 +365,7 @@ def expenses_import(*, actor: Any, project: Project, name: str, content: bytes) 
     nothing is saved.
     """
     _require_project(actor, project)
-    rows = read_rows(name, content)
+    rows = read_rows(name, content, required=REQUIRED_COLUMNS)
     categories = {c.code.upper(): c for c in CostCategory.objects.filter(active=True)}
     currencies = {r.get("currency", "").strip().upper() for _, r in rows} | {project.currency}
     rates = RateTable.load({c for c in currencies if len(c) == 3})

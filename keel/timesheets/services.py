@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from keel.core.audit import audit_record
 from keel.core.errors import ConflictError, PermissionDenied
+from keel.core.imports import ImportRefused, ImportReport, RowError, read_rows
 from keel.core.models import AuditEntry
 from keel.core.services import audited_create, audited_update, versioned_update
 from keel.notifications.models import Kind
@@ -523,6 +524,167 @@ def timesheet_correct(*, actor: Any, timesheet: Timesheet) -> Timesheet:
     correction = Timesheet(user=latest.user, week=latest.week, revision=latest.revision + 1)
     audited_create(actor=actor, instance=correction)
     return correction
+
+
+# --- import -------------------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("date", "project", "task", "hours", "note")
+IMPORT_REQUIRED = ("date", "project", "hours")
+
+
+def _import_task(tasks: Sequence[Task], text: str) -> tuple[Task | None, str]:
+    """The task a cell names among a project's tasks: its UID, else its WBS code, else its name."""
+    if text.isdigit():
+        found = [t for t in tasks if t.uid == int(text)]
+        if found:
+            return found[0], ""
+    for key in (lambda t: t.wbs.strip().lower(), lambda t: t.name.strip().lower()):
+        found = [t for t in tasks if key(t) == text.lower()]
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            return None, f"'{text}' names {len(found)} tasks of the project: give its UID."
+    return None, f"The project has no task with UID, WBS code or name '{text}'."
+
+
+@dataclass
+class _ImportCell:
+    project: Project
+    task: Task | None
+    date: dt.date
+    hours: Decimal
+    notes: list[str]
+
+
+@transaction.atomic
+def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportReport:
+    """Import the actor's hours from a CSV or .xlsx file into the draft timesheets of their weeks.
+
+    Columns: date (YYYY-MM-DD), project (code), task (UID, WBS code or name; empty books on the
+    project), hours, note. Each row's hours are added to those already on its project, task and day.
+    Refused, naming the line and column: a bad date or number, hours not above 0 or over 24, a project
+    or task unknown or outside what the actor may book on, a summary task, a week submitted or approved
+    (locked), a day that would hold over 24 hours counting the hours already booked. Any refusal raises
+    ImportRefused listing every one, and nothing is imported.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to import your hours.")
+    rows = read_rows(name, content, required=IMPORT_REQUIRED)
+    if not rows:
+        raise ValidationError({"file": "The file has no rows below its header."})
+    codes = {row.get("project", "").strip() for _, row in rows}
+    codes |= {code.upper() for code in codes}
+    projects = {p.code.upper(): p for p in selectors.bookable_projects(actor).filter(code__in=codes)}
+    tasks: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(project__in=list(projects.values())).only(
+        "pk", "project_id", "uid", "wbs", "name", "is_summary"
+    ):
+        tasks.setdefault(task.project_id, []).append(task)
+    report = ImportReport()
+    sheets: dict[dt.date, Timesheet | None] = {}
+    booked: dict[dt.date, dict[dt.date, Decimal]] = {}
+    cells: dict[tuple[int, int | None, dt.date], _ImportCell] = {}
+    for line, row in rows:
+        errors: list[RowError] = []
+        day = None
+        text = row.get("date", "").strip()
+        try:
+            day = dt.date.fromisoformat(text[:10]) if text else None
+            if day is None:
+                errors.append(RowError(line, "date", "The date is missing."))
+        except ValueError:
+            errors.append(RowError(line, "date", f"'{text}' is not a date (use YYYY-MM-DD)."))
+        code = row.get("project", "").strip()
+        project = projects.get(code.upper())
+        if project is None:
+            reason = (
+                f"There is no open project '{code}' you can book on." if code else "The project is missing."
+            )
+            errors.append(RowError(line, "project", reason))
+        task = None
+        text = row.get("task", "").strip()
+        if project is not None and text:
+            task, reason = _import_task(tasks.get(project.pk, []), text)
+            if task is None:
+                errors.append(RowError(line, "task", reason))
+            elif task.is_summary:
+                errors.append(
+                    RowError(line, "task", f"'{task.name}' is a summary task: book on one of its tasks.")
+                )
+                task = None
+        hours = None
+        text = row.get("hours", "").strip()
+        try:
+            hours = _hours(text, "hours")
+            if hours is None:
+                errors.append(RowError(line, "hours", "The hours are missing."))
+            elif hours < 0:
+                errors.append(RowError(line, "hours", "Hours cannot be negative."))
+            elif hours == 0:
+                errors.append(RowError(line, "hours", "Give hours above 0."))
+            elif hours > MAX_DAY_HOURS:
+                errors.append(RowError(line, "hours", f"{hours} hours is more than a day's 24."))
+        except ValidationError as exc:
+            errors.append(RowError(line, "hours", exc.message_dict["hours"][0]))
+        if len(row.get("note", "")) > 500:
+            errors.append(RowError(line, "note", "At most 500 characters."))
+        if day is not None:
+            week = monday(day)
+            if week not in sheets:
+                sheets[week] = Timesheet.objects.filter(user=actor, week=week).order_by("-revision").first()
+                booked[week] = selectors.week_hours(actor, week)
+            sheet = sheets[week]
+            if sheet is not None and not sheet.is_editable:
+                errors.append(RowError(line, "date", f"{day.isoformat()}: {_locked_message(sheet)}"))
+            elif hours is not None and 0 < hours <= MAX_DAY_HOURS:
+                total = booked[week].get(day, ZERO) + hours
+                if total > MAX_DAY_HOURS:
+                    errors.append(
+                        RowError(
+                            line,
+                            "hours",
+                            f"{day.isoformat()} would hold {total} hours counting the hours already booked "
+                            "and the rows above; a day holds at most 24.",
+                        )
+                    )
+                else:
+                    booked[week][day] = total
+        if errors:
+            report.errors.extend(errors)
+            continue
+        key = (project.pk, task.pk if task else None, day)
+        cell = cells.setdefault(key, _ImportCell(project, task, day, ZERO, []))
+        cell.hours += hours
+        if row.get("note", "").strip():
+            cell.notes.append(row["note"].strip())
+    if report.errors:
+        raise ImportRefused(report)
+    by_week: dict[dt.date, list[_ImportCell]] = {}
+    for cell in cells.values():
+        by_week.setdefault(monday(cell.date), []).append(cell)
+    for week, week_cells in sorted(by_week.items()):
+        sheet = sheets.get(week) or timesheet_get_or_create_week(actor=actor, week=week)
+        current = {
+            (e.line.project_id, e.line.task_id, e.date): e
+            for e in TimesheetEntry.objects.filter(line__timesheet=sheet).select_related("line")
+        }
+        entries = []
+        for cell in week_cells:
+            existing = current.get((cell.project.pk, cell.task.pk if cell.task else None, cell.date))
+            notes = ([existing.note] if existing and existing.note else []) + cell.notes
+            entries.append(
+                EntryInput(
+                    None,
+                    cell.date,
+                    cell.hours + (existing.hours if existing else ZERO),
+                    "; ".join(notes)[:500] if cell.notes else None,
+                    project=cell.project,
+                    task=cell.task,
+                )
+            )
+        entry_set(actor=actor, timesheet=sheet, version=sheet.version, entries=entries)
+    report.created = len(rows)
+    return report
 
 
 # --- reminders -----------------------------------------------------------------------------------------------

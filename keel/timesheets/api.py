@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import File, Query, Router, Status, UploadedFile
 
 from keel.core.api import (
     IF_MATCH,
@@ -30,6 +30,7 @@ from keel.core.api import (
     responses,
     set_etag,
 )
+from keel.core.imports import ImportRefused
 from keel.schedule import selectors as schedule_selectors
 from keel.timesheets import selectors, services
 from keel.timesheets.schemas import (
@@ -39,6 +40,7 @@ from keel.timesheets.schemas import (
     DecisionIn,
     EntriesIn,
     TimesheetDetailOut,
+    TimesheetImportOut,
     TimesheetOut,
     WeekOpenIn,
     lines_answer,
@@ -46,6 +48,7 @@ from keel.timesheets.schemas import (
 
 timesheets = Router(tags=["timesheets"])
 OWN = ["timesheets", "account"]  # the caller's own timesheets only
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def _detail(view: selectors.SheetView) -> dict[str, Any]:
@@ -104,6 +107,38 @@ def week_open(request: HttpRequest, response: HttpResponse, payload: WeekOpenIn)
         actor=request.auth, week=payload.week or timezone.localdate()
     )
     return _answer(request, response, sheet.pk)
+
+
+@timesheets.post(
+    "/timesheets/import",
+    response=responses({201: TimesheetImportOut}, (401, 403, 422)),
+    summary="Import my hours from a CSV or Excel file (all or nothing)",
+    tags=OWN,
+)
+def lines_import(request: HttpRequest, file: UploadedFile = File(None)) -> Any:  # noqa: B008
+    """Upload a .csv or .xlsx file (multipart `file`) with columns date, project (code), task (UID, WBS
+    code or name; empty books on the project), hours, note. Each row's hours are added to your draft
+    timesheet of its week. One bad row and nothing is saved: the 422 lists every bad cell, its `loc`
+    being ["body", "file", line (1 is the header), column], with the reason."""
+    if file is None:
+        raise ValidationError({"file": "Choose a .csv or .xlsx file (send it as multipart/form-data)."})
+    if file.size and file.size > MAX_IMPORT_BYTES:
+        raise ValidationError({"file": "The file is over 10 MB."})
+    try:
+        report = services.timesheet_lines_import(
+            actor=request.auth, name=file.name or "", content=file.read()
+        )
+    except ImportRefused as refused:
+        items = [
+            {
+                "loc": ["body", "file", e.line, e.column],
+                "msg": f"Line {e.line}, {e.column}: {e.reason}",
+                "type": "value_error",
+            }
+            for e in refused.report.errors
+        ]
+        return Status(422, {"detail": items})
+    return Status(201, {"created": report.created})
 
 
 @timesheets.get(

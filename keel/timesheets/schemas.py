@@ -154,3 +154,9 @@ def lines_answer(view: Any) -> list[dict[str, Any]]:
         for row in view.rows
         if row.line is not None
     ]
+
+
+class TimesheetImportOut(Schema):
+    """How many rows of an imported file went into your timesheets."""
+
+    created: int

@@ -157,3 +157,39 @@ def test_unreadable_files_are_refused_naming_the_file(org, team, name, content, 
         services.timesheet_lines_import(actor=org.member_north, name=name, content=content)
     assert reason in exc.value.message_dict["file"][0]
     assert not Timesheet.objects.exists()
+
+
+def test_the_api_imports_or_answers_every_bad_cell(org, team, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = as_user(org.member_north)
+    headers = {"Authorization": f"Bearer {api.token}"}
+    url = "/api/v1/timesheets/import"
+    bad = _csv(f"{day(0)},N-001,Build,8,", f"{day(0)},S-001,,1,", f"{day(0)},N-001,Build,-1,")
+    response = api.client.post(url, {"file": SimpleUploadedFile("hours.csv", bad)}, headers=headers)
+    assert response.status_code == 422
+    items = response.json()["detail"]
+    assert [tuple(i["loc"]) for i in items] == [("body", "file", 3, "project"), ("body", "file", 4, "hours")]
+    assert not TimesheetEntry.objects.exists()
+    missing = api.client.post(url, {}, headers=headers)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "file"
+    good = _csv(f"{day(0)},N-001,Build,8,", f"{day(1)},N-001,,1,")
+    response = api.client.post(url, {"file": SimpleUploadedFile("hours.csv", good)}, headers=headers)
+    assert (response.status_code, response.json()) == (201, {"created": 2})
+    assert _hours(org.member_north)[("N-001", "Build", day(0).isoformat())] == Decimal("8.00")
+    anonymous = api.client.post(url, {"file": SimpleUploadedFile("hours.csv", good)})
+    assert anonymous.status_code == 401
+
+
+def test_a_south_member_cannot_book_on_north_through_an_import(org, team, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = as_user(team.member_south)
+    headers = {"Authorization": f"Bearer {api.token}"}
+    content = _csv(f"{day(0)},N-001,{team.build.uid},8,")
+    response = api.client.post(
+        "/api/v1/timesheets/import", {"file": SimpleUploadedFile("hours.csv", content)}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "file", 2, "project"]
+    assert not TimesheetEntry.objects.exists() and not Timesheet.objects.exists()

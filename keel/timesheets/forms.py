@@ -107,3 +107,12 @@ def parse_week(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text or "")
     except ValueError:
         return None
+
+
+class ImportForm(forms.Form):
+    """Upload a CSV or Excel file of hours."""
+
+    file = forms.FileField(
+        label="CSV or Excel file",
+        help_text="Columns: date (YYYY-MM-DD), project (code), task (UID, WBS code or name), hours, note.",
+    )

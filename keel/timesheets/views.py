@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from keel.core.errors import ConflictError, NotFound, PermissionDenied, validation_errors
+from keel.core.imports import ImportRefused
 from keel.core.views import add_domain_error, is_partial, page, render_page
 from keel.timesheets import selectors, services
-from keel.timesheets.forms import AddLineForm, DecisionForm, parse_week, read_hours, task_choices
+from keel.timesheets.forms import AddLineForm, DecisionForm, ImportForm, parse_week, read_hours, task_choices
 from keel.timesheets.models import Timesheet, monday
 
 ROW_KEY = re.compile(r"l(?P<line>\d{1,18})|p(?P<project>\d{1,18})-t(?P<task>\d{1,18})")
@@ -239,6 +240,30 @@ def _save(request: HttpRequest, week: dt.date) -> HttpResponse:
 
 
 # --- approvals -----------------------------------------------------------------------------------------
+
+
+@page
+@require_http_methods(["GET", "HEAD", "POST"])
+def lines_import(request: HttpRequest) -> HttpResponse:
+    """Upload the signed-in person's hours from a CSV or Excel file; all rows or none, every refusal listed."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.timesheet_lines_import(
+                actor=request.user, name=upload.name, content=upload.read()
+            )
+        except ImportRefused as refused:
+            report = refused.report
+            form.add_error("file", f"{len(report.errors)} problem(s) found; nothing was imported.")
+        except ValidationError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"{result.created} row(s) of hours imported into your timesheets.")
+            return redirect("timesheets:my_week")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "timesheets/import.html", {"form": form, "report": report}, status=status)
 
 
 @page

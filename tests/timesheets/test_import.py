@@ -193,3 +193,25 @@ def test_a_south_member_cannot_book_on_north_through_an_import(org, team, as_use
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file", 2, "project"]
     assert not TimesheetEntry.objects.exists() and not Timesheet.objects.exists()
+
+
+def test_the_import_page_lists_every_problem_then_imports(client, org, team):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(org.member_north)
+    url = reverse("timesheets:import")
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("timesheets:my_week")).content.decode()
+    bad = _csv(f"{day(0)},N-001,Build,8,", f"{day(0)},N-001,Build,abc,")
+    page = client.post(url, {"file": SimpleUploadedFile("hours.csv", bad)})
+    assert page.status_code == 422
+    body = page.content.decode()
+    assert "nothing was imported" in body and "&#x27;abc&#x27; is not a number of hours" in body
+    assert not TimesheetEntry.objects.exists()
+    good = _csv(f"{day(0)},N-001,Build,8,")
+    page = client.post(url, {"file": SimpleUploadedFile("hours.csv", good)})
+    assert page.status_code == 302 and page["Location"] == reverse("timesheets:my_week")
+    assert TimesheetEntry.objects.get().hours == Decimal("8.00")
+    client.logout()
+    assert client.get(url).status_code == 302

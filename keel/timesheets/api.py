@@ -30,6 +30,7 @@ from keel.core.api import (
     responses,
     set_etag,
 )
+from keel.core.errors import NotFound, PermissionDenied
 from keel.core.imports import ImportRefused
 from keel.schedule import selectors as schedule_selectors
 from keel.timesheets import selectors, services
@@ -110,16 +111,20 @@ def week_open(request: HttpRequest, response: HttpResponse, payload: WeekOpenIn)
 
 
 @timesheets.post(
-    "/timesheets/import",
-    response=responses({201: TimesheetImportOut}, (401, 403, 422)),
+    "/timesheets/people/{person_id}/import",
+    response=responses({201: TimesheetImportOut}, (401, 403, 404, 422)),
     summary="Import my hours from a CSV or Excel file (all or nothing)",
-    tags=OWN,
 )
-def lines_import(request: HttpRequest, file: UploadedFile = File(None)) -> Any:  # noqa: B008
+def lines_import(request: HttpRequest, person_id: Id, file: UploadedFile = File(None)) -> Any:  # noqa: B008
     """Upload a .csv or .xlsx file (multipart `file`) with columns date, project (code), task (UID, WBS
-    code or name; empty books on the project), hours, note. Each row's hours are added to your draft
-    timesheet of its week. One bad row and nothing is saved: the 422 lists every bad cell, its `loc`
-    being ["body", "file", line (1 is the header), column], with the reason."""
+    code or name; empty books on the project), hours, note, into the timesheets of `person_id`: your
+    own id (someone whose timesheets you see: 403; anyone else: 404). Each row's hours are added to
+    your draft timesheet of its week. One bad row and nothing is saved: the 422 lists every bad cell,
+    its `loc` being ["body", "file", line (1 is the header), column], with the reason."""
+    if person_id != request.auth.pk:
+        if selectors.timesheet_list_visible(request.auth).filter(user_id=person_id).exists():
+            raise PermissionDenied("person: you import only your own hours.")
+        raise NotFound("person")
     if file is None:
         raise ValidationError({"file": "Choose a .csv or .xlsx file (send it as multipart/form-data)."})
     if file.size and file.size > MAX_IMPORT_BYTES:

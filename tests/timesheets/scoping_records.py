@@ -37,9 +37,10 @@ def submitted_sheet(*, unit, project, name: str) -> Timesheet:
 
 
 def api_records(*, org, name, unit, pm, project):
-    """A submitted timesheet of the division's team member, and its line."""
+    """A submitted timesheet of the division's team member, its line, and the member (whose hours only
+    they import)."""
     sheet = submitted_sheet(unit=unit, project=project, name=name)
-    return {"timesheet_id": sheet, "line_id": sheet.lines.get()}, {}
+    return {"timesheet_id": sheet, "line_id": sheet.lines.get(), "person_id": sheet.user}, {}
 
 
 SOUTH_PAGE_RECORDS = {

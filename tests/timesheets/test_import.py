@@ -164,7 +164,7 @@ def test_the_api_imports_or_answers_every_bad_cell(org, team, as_user):
 
     api = as_user(org.member_north)
     headers = {"Authorization": f"Bearer {api.token}"}
-    url = "/api/v1/timesheets/import"
+    url = f"/api/v1/timesheets/people/{org.member_north.pk}/import"
     bad = _csv(f"{day(0)},N-001,Build,8,", f"{day(0)},S-001,,1,", f"{day(0)},N-001,Build,-1,")
     response = api.client.post(url, {"file": SimpleUploadedFile("hours.csv", bad)}, headers=headers)
     assert response.status_code == 422
@@ -187,12 +187,21 @@ def test_a_south_member_cannot_book_on_north_through_an_import(org, team, as_use
     api = as_user(team.member_south)
     headers = {"Authorization": f"Bearer {api.token}"}
     content = _csv(f"{day(0)},N-001,{team.build.uid},8,")
-    response = api.client.post(
-        "/api/v1/timesheets/import", {"file": SimpleUploadedFile("hours.csv", content)}, headers=headers
-    )
+    url = f"/api/v1/timesheets/people/{team.member_south.pk}/import"
+    response = api.client.post(url, {"file": SimpleUploadedFile("hours.csv", content)}, headers=headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file", 2, "project"]
     assert not TimesheetEntry.objects.exists() and not Timesheet.objects.exists()
+    # nobody imports into another person's weeks: 403 for whom sees them, 404 for the others
+    north_url = f"/api/v1/timesheets/people/{org.member_north.pk}/import"
+    fill(org.member_north, WEEK, [(org.project_north, team.build, {0: "1"})])
+    upload = {"file": SimpleUploadedFile("hours.csv", _csv(f"{day(1)},N-001,,1,"))}
+    assert api.client.post(north_url, upload, headers=headers).status_code == 404
+    pm = as_user(org.pm_north)
+    upload = {"file": SimpleUploadedFile("hours.csv", _csv(f"{day(1)},N-001,,1,"))}
+    answer = pm.client.post(north_url, upload, headers={"Authorization": f"Bearer {pm.token}"})
+    assert answer.status_code == 403
+    assert list(_hours(org.member_north).values()) == [Decimal("1.00")]
 
 
 def test_the_import_page_lists_every_problem_then_imports(client, org, team):

@@ -50,5 +50,6 @@ SOUTH_PAGE_RECORDS = {
 }
 # "My week" is everyone's own page (an executive keeps a timesheet too, and its POST changes only theirs);
 # an executive viewer reads the weeks booked in their units but decides none (403 on POST).
-EXECUTIVE_PAGES = {"timesheets:my_week", "timesheets:sheet_detail"}
-PERSONAL_PAGES = {"timesheets:my_week"}
+# Importing hours, like "My week", writes only the signed-in person's own weeks.
+EXECUTIVE_PAGES = {"timesheets:my_week", "timesheets:sheet_detail", "timesheets:import"}
+PERSONAL_PAGES = {"timesheets:my_week", "timesheets:import"}

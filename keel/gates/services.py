@@ -272,6 +272,7 @@ def lifecycle_start(*, actor: Any, project: Project, methodology: Methodology) -
         project=project, methodology=methodology, phase=phase, phase_started_on=timezone.localdate()
     )
     audited_create(actor=actor, instance=lifecycle)
+    _project_phase_follow(actor, project, phase)
     _event(
         project, LifecycleEvent.Kind.STARTED, actor, f"Follows {methodology.name}, starting in {phase.name}"
     )
@@ -509,7 +510,19 @@ def _pass(actor: Any, review: GateReview, lifecycle: ProjectLifecycle) -> None:
         text = f"{gate} passed: {project.code} is closed"
         kind = LifecycleEvent.Kind.CLOSED
     audited_update(actor=actor, instance=lifecycle, version=lifecycle.version, changes=changes)
+    if changes["phase"] is not None:
+        _project_phase_follow(actor, project, changes["phase"])
     _event(project, kind, actor, text, review=review)
+
+
+def _project_phase_follow(actor: Any, project: Project, phase: Phase) -> None:
+    """The register's phase of the project (initiation, planning, execution, closing) follows its
+    lifecycle when the lifecycle's phase has one of those names; other names leave it as it is."""
+    value = phase.name.strip().casefold()
+    if value in Project.Phase.values and project.phase != value:
+        project.refresh_from_db(fields=["phase", "version"])
+        if project.phase != value:
+            audited_update(actor=actor, instance=project, version=project.version, changes={"phase": value})
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from keel.core.errors import ConflictError, PermissionDenied
 from keel.core.models import AuditEntry
 from keel.gates import selectors, services
-from keel.gates.models import GateReview, LifecycleEvent, Methodology, ProjectLifecycle
+from keel.gates.models import GateReview, LifecycleEvent, Methodology, Phase, ProjectLifecycle
 from keel.notifications.models import Notification
 from keel.portfolio import services as portfolio_services
 from tests.gates.conftest import criterion, make_methodology
@@ -176,6 +176,18 @@ def test_review_passes_with_the_approvals_and_the_project_moves_on(org, methodol
     assert Notification.objects.filter(recipient=org.pm_north, kind="gate", title__contains="passed").exists()
     assert LifecycleEvent.objects.filter(project=project, kind="gate_passed").exists()
     assert AuditEntry.objects.filter(project_id=project.pk, object_repr__contains="Gate 1").exists()
+
+
+def test_the_registers_phase_follows_a_lifecycle_phase_of_the_same_name(org, methodology, pfm):
+    Phase.objects.filter(methodology=methodology, name="Delivery").update(name="Execution")
+    project = _ready(org, methodology)
+    project.refresh_from_db()
+    assert project.phase == "initiation"  # the lifecycle starts in Initiation
+    review = services.review_request(actor=org.pm_north, project=project, comment="Ready")
+    services.review_decide(actor=pfm, review=review, outcome="approve", comment="Fine")
+    project.refresh_from_db()
+    assert project.phase == "execution"
+    assert AuditEntry.objects.filter(project_id=project.pk, changes__has_key="phase").exists()
 
 
 def test_last_gate_closes_the_project(org, methodology, pfm):

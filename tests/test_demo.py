@@ -162,9 +162,12 @@ class TestDefaultDemo:
             Project.objects.values_list("pk", flat=True)
         )
         # Projects that are not green were moved by their managers, so the activity feed names people.
-        moved = AuditEntry.objects.filter(content_type__model="project", action="update")
-        assert moved.count() == Project.objects.exclude(health="green").count()
-        assert moved.filter(actor__username="omar").exists()
+        # (Other updates follow gate reviews: the register's phase moves with the project's lifecycle.)
+        updates = AuditEntry.objects.filter(content_type__model="project", action="update")
+        moved = [entry for entry in updates if "health" in entry.changes]
+        assert len(moved) == Project.objects.exclude(health="green").count()
+        assert all(set(entry.changes) == {"phase"} for entry in updates if "health" not in entry.changes)
+        assert any(entry.actor.username == "omar" for entry in moved)
         assert all(entry.changes["health"][0] == "green" for entry in moved)
         assert AuditEntry.objects.filter(content_type__model="orgunit").count() == OrgUnit.objects.count()
         assert (

@@ -48,7 +48,7 @@ def test_a_project_manager_records_an_expense_and_reads_the_finance_tab(live_ser
     shot(page, "finance-1-expense")
 
     page.get_by_role("link", name="Overview").click()
-    page.get_by_label("Status date").fill("2026-01-23")
+    page.get_by_label("Status date", exact=True).fill("2026-01-23")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name=re.compile("Earned value at 23 Jan 2026"))).to_be_visible()
     table = page.locator("#evm-table")

@@ -204,6 +204,8 @@ KEEL_PAGE_SIZE = 25
 KEEL_DEMO_PASSWORD = os.environ.get("KEEL_DEMO_PASSWORD", "keel-demo-2026")
 # The largest project file an import accepts (upload page and API), in megabytes.
 KEEL_IMPORT_MAX_MB = int(os.environ.get("KEEL_IMPORT_MAX_MB", "100"))
+# A queued or running import or leveling that has not moved for this many minutes lost its worker: it is failed.
+KEEL_JOB_STALE_MINUTES = int(os.environ.get("KEEL_JOB_STALE_MINUTES", "30"))
 # The address people reach Keel at, for links in e-mails sent by background jobs (no request to read it from).
 KEEL_BASE_URL = os.environ.get("KEEL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A benefit is at risk when its latest measurement misses this share of the planned gain (units may set their own).

@@ -8,6 +8,8 @@ from django.core.management.base import CommandParser
 from django_tasks_db.management.commands import db_worker
 
 from keel.engines import leveling_fast
+from keel.resources import leveling
+from keel.schedule import import_jobs
 
 
 class Command(db_worker.Command):
@@ -24,6 +26,15 @@ class Command(db_worker.Command):
         parser.set_defaults(queue_name="*", reload=False)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Start compiling the leveling kernels in the background, then process jobs."""
+        """Fail the jobs a stopped worker left behind, start compiling the leveling kernels, process jobs.
+
+        Other workers may be running: only imports and levelings idle for ``KEEL_JOB_STALE_MINUTES``
+        are failed, never every running one.
+        """
+        failed = import_jobs.import_jobs_fail_stale() + leveling.leveling_runs_fail_stale()
+        if failed:
+            self.stderr.write(
+                f"{failed} import(s) or leveling(s) left by a stopped worker were marked failed."
+            )
         leveling_fast.start()
         super().handle(*args, **options)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from keel.core.management.daily import DailyCommand, counted
 from keel.governance import services
+from keel.governance.tasks import notify_escalations
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     """Send the emails of escalations nobody was told about yet."""
 
     help = (
@@ -18,23 +17,9 @@ class Command(BaseCommand):
         "list that was not emailed yet (once per escalation, so it is safe to run daily). --queue hands "
         "the work to a worker."
     )
+    job = notify_escalations
+    queued = "escalation emails"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Act as if today were this day (YYYY-MM-DD)")
-        parser.add_argument("--queue", action="store_true", help="Enqueue the job for `keel worker`")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["queue"]:
-            from keel.governance.tasks import notify_escalations
-
-            result = notify_escalations.enqueue()
-            self.stdout.write(f"Queued the escalation emails (job {result.id}).")
-            return
-        today = None
-        if options["date"]:
-            try:
-                today = dt.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {options['date']!r} is not a date (use YYYY-MM-DD).") from exc
+    def run(self, today: dt.date | None) -> None:
         sent = services.escalations_notify(today=today)
-        self.stdout.write(f"{sent} escalation{'s' if sent != 1 else ''} emailed.")
+        self.stdout.write(f"{counted(sent, 'escalation')} emailed.")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from keel.core.management.daily import DailyCommand, counted
 from keel.notifications import services
+from keel.notifications.tasks import send_daily_digests
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     """Send the daily digest e-mails of notifications."""
 
     help = (
@@ -17,21 +17,13 @@ class Command(BaseCommand):
         "and retry immediate e-mails a failed send left behind. What was sent is remembered, so it is "
         "safe to run again. --queue hands the work to a worker."
     )
+    job = send_daily_digests
+    takes_date = False
+    queued = "notification digests"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queue", action="store_true", help="Enqueue the job for `keel worker`")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["queue"]:
-            from keel.notifications.tasks import send_daily_digests
-
-            result = send_daily_digests.enqueue()
-            self.stdout.write(f"Queued the notification digests (job {result.id}).")
-            return
+    def run(self, today: dt.date | None) -> None:
         retried = services.emails_send_immediate()
         sent = services.digests_send()
         if retried:
-            self.stdout.write(
-                f"{retried} immediate e-mail{'s' if retried != 1 else ''} sent that had failed before."
-            )
-        self.stdout.write(f"{sent} digest{'s' if sent != 1 else ''} sent.")
+            self.stdout.write(f"{counted(retried, 'immediate e-mail')} sent that had failed before.")
+        self.stdout.write(f"{counted(sent, 'digest')} sent.")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from keel.core.management.daily import DailyCommand, counted
 from keel.timesheets import services
+from keel.timesheets.tasks import send_timesheet_reminders
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     """Send the reminders of last week's missing or unsubmitted timesheets."""
 
     help = (
@@ -18,25 +17,11 @@ class Command(BaseCommand):
         "rejected (in the app, and by e-mail as they chose), once per week: safe to run daily. "
         "--queue hands the work to a worker."
     )
+    job = send_timesheet_reminders
+    queued = "timesheet reminders"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Act as if today were this day (YYYY-MM-DD)")
-        parser.add_argument("--queue", action="store_true", help="Enqueue the job for `keel worker`")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["queue"]:
-            from keel.timesheets.tasks import send_timesheet_reminders
-
-            result = send_timesheet_reminders.enqueue()
-            self.stdout.write(f"Queued the timesheet reminders (job {result.id}).")
-            return
-        today = None
-        if options["date"]:
-            try:
-                today = dt.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {options['date']!r} is not a date (use YYYY-MM-DD).") from exc
+    def run(self, today: dt.date | None) -> None:
         sent = services.timesheet_reminders_send(today=today)
         for notification in sent:
             self.stdout.write(f"Reminded {notification.recipient.get_username()}: {notification.title}.")
-        self.stdout.write(f"{len(sent)} reminder{'s' if len(sent) != 1 else ''} sent.")
+        self.stdout.write(f"{counted(len(sent), 'reminder')} sent.")

@@ -16,73 +16,24 @@ with the register.
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
-import platform
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _scratch import drop_postgres, load_demo, measure, prepare, scratch_database, scratch_postgres
+
+__all__ = ["drop_postgres", "scratch_postgres"]  # bench/interchange.py takes them from here
+
 PAGES = (("home", "home"), ("register", "portfolio:project_list"))
-
-
-def scratch_postgres(url: str) -> tuple[str, str]:
-    """Create a scratch database on the server of `url`; returns its URL and the maintenance URL."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"keel_bench_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url
-
-
-def drop_postgres(scratch_url: str, admin_url: str) -> None:
-    """Drop the scratch database."""
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(scratch_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def measure(client: Any, path: str, runs: int) -> dict[str, Any]:
-    """Render `path` once to warm up, then `runs` times; queries of the last run, median time."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(path)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {path} answered {response.status_code}; the bench needs the page to render.")
-    timings = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    return {"queries": len(queries.captured_queries), "median_ms": round(statistics.median(timings), 1)}
 
 
 def run(sizes: list[int], runs: int) -> dict[str, Any]:
     """Load each size of demo and measure every page."""
-    import django
-    from django.core.management import call_command
-    from django.db import connection
+    database = prepare()
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    django.setup()
-    call_command("migrate", verbosity=0)
     from keel.orgs.models import User
 
     pages = []
@@ -93,16 +44,8 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
             print(f"skipping {name}: no URL named {url_name!r} yet", file=sys.stderr)
     if not pages:
         raise SystemExit("None of the benchmarked pages exists yet.")
-    if connection.vendor == "postgresql":
-        number = connection.cursor().connection.info.server_version
-        version = f"{number // 10000}.{number % 10000}"
-    else:
-        version = connection.Database.sqlite_version
     results: dict[str, Any] = {
-        "database": connection.vendor,
-        "database_version": version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
+        **database,
         "runs": runs,
         "user": "dana (central PMO administrator)",
         "demo_load_s": {},
@@ -110,7 +53,7 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
     }
     for size in sizes:
         started = time.perf_counter()
-        call_command("demo", "--reset", "--projects", str(size), verbosity=0, stdout=io.StringIO())
+        load_demo(size)
         results["demo_load_s"][size] = round(time.perf_counter() - started, 2)
         client = Client()
         client.force_login(User.objects.get(username="dana"))
@@ -149,27 +92,8 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
-    scratch = tempfile.TemporaryDirectory(prefix="keel-bench-")
-    os.environ["KEEL_VAR_DIR"] = scratch.name  # secret key and static root stay in the scratch space
-    Path(scratch.name, "static").mkdir()
-    url = os.environ.get("DATABASE_URL", "")
-    postgres = None
-    if url.startswith(("postgres://", "postgresql://")):
-        postgres = scratch_postgres(url)
-        os.environ["DATABASE_URL"] = postgres[0]
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(scratch.name) / 'bench.sqlite3'}"
-    try:
+    with scratch_database("keel_bench"):
         results = run(sizes, args.runs)
-    finally:
-        if postgres:
-            from django.db import connections
-
-            connections.close_all()
-            drop_postgres(*postgres)
-        scratch.cleanup()
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -1268,6 +1268,11 @@
     var html = '<dl class="row small mb-3">' + rows.map(function (r) {
       return '<dt class="col-5">' + esc(r[0]) + '</dt><dd class="col-7 mb-1">' + esc(r[1]) + "</dd>";
     }).join("") + "</dl>";
+    var comments = document.getElementById("gantt-panel").dataset.commentsUrl;
+    if (comments) {
+      html += '<p class="mb-3"><a class="btn btn-sm btn-outline-secondary" data-panel-comments href="' +
+        esc(comments.replace("/0/", "/" + it.id + "/")) + '"><i class="bi bi-chat-left-text" aria-hidden="true"></i> Comments on this task</a></p>';
+    }
     if (editable) {
       var dated = it.ctype !== "ASAP" && it.ctype !== "ALAP";
       html += '<form class="mb-3 border rounded p-2" data-panel="details" novalidate><h3 class="h6">Details</h3>' +

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -12,6 +13,7 @@ from keel.gates import selectors, services
 from keel.gates.models import GateReview, LifecycleEvent, Methodology, Phase, ProjectLifecycle
 from keel.notifications.models import Notification
 from keel.portfolio import services as portfolio_services
+from keel.portfolio.models import Project
 from tests.gates.conftest import criterion, make_methodology
 
 
@@ -180,14 +182,27 @@ def test_review_passes_with_the_approvals_and_the_project_moves_on(org, methodol
 
 def test_the_registers_phase_follows_a_lifecycle_phase_of_the_same_name(org, methodology, pfm):
     Phase.objects.filter(methodology=methodology, name="Delivery").update(name="Execution")
+    project = org.project_north
+    portfolio_services.project_update(
+        actor=org.admin, project=project, version=project.version, phase="planning"
+    )
     project = _ready(org, methodology)
     project.refresh_from_db()
-    assert project.phase == "initiation"  # the lifecycle starts in Initiation
+    assert project.phase == "initiation"  # starting the lifecycle moved it to its first phase
     review = services.review_request(actor=org.pm_north, project=project, comment="Ready")
     services.review_decide(actor=pfm, review=review, outcome="approve", comment="Fine")
     project.refresh_from_db()
     assert project.phase == "execution"
-    assert AuditEntry.objects.filter(project_id=project.pk, changes__has_key="phase").exists()
+    moves = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=str(project.pk),
+        changes__has_key="phase",
+    ).order_by("pk")
+    assert [entry.changes["phase"] for entry in moves] == [
+        ["initiation", "planning"],
+        ["planning", "initiation"],
+        ["initiation", "execution"],
+    ]
 
 
 def test_last_gate_closes_the_project(org, methodology, pfm):

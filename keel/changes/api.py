@@ -41,6 +41,7 @@ from keel.core.api import (
     resolve_refs,
     responses,
     set_etag,
+    unit_settings_routes,
 )
 from keel.finance import selectors as finance_selectors
 from keel.governance import selectors as governance_selectors
@@ -348,55 +349,36 @@ def _authority_answer(unit: Any) -> dict[str, Any]:
     }
 
 
-@changes.get(
-    "/org-units/{unit_id}/change-authority",
-    response=responses({200: ChangeAuthorityOut}),
-    summary="The change authority levels in force for a unit",
-)
-def change_authority_detail(request: HttpRequest, unit_id: Id) -> Any:
-    """The ordered authority levels in force (the unit's own, inherited, or Keel's defaults)."""
-    unit, _ = selectors.authority_for_user(request.auth, unit_id)
-    return _authority_answer(unit)
-
-
-@changes.put(
-    "/org-units/{unit_id}/change-authority",
-    response=responses({200: ChangeAuthorityOut}, WRITE_ERRORS),
-    summary="Set a unit's change authority levels",
-)
-def change_authority_set(
-    request: HttpRequest, unit_id: Id, payload: ChangeAuthorityIn, if_match: str | None = IF_MATCH
-) -> Any:
-    """Give the unit its own levels (PMO administrators); its subtree inherits them."""
-    unit, authority = selectors.authority_for_user(request.auth, unit_id, Action.CHANGE)
+def _own_authority(user: Any, unit_id: Any, action: Action) -> tuple[Any, selectors.Authority | None]:
+    """A unit the user sees and its own authority levels (None when it inherits them)."""
+    unit, authority = selectors.authority_for_user(user, unit_id, action)
     own = authority.source is not None and authority.source.pk == unit.pk
-    version = None
-    if own:
-        version = expected_version(request, current=authority.version, body_version=payload.version)
+    return unit, authority if own else None
+
+
+def _authority_levels(payload: ChangeAuthorityIn) -> dict[str, Any]:
+    """The levels sent, each cost limit as text (the levels are stored as JSON)."""
     levels = [
         {**level, "max_cost": None if level["max_cost"] is None else str(level["max_cost"])}
         for level in payload.dict()["levels"]
     ]
-    services.change_authority_set(actor=request.auth, unit=unit, levels=levels, version=version)
-    return _authority_answer(unit)
+    return {"levels": levels}
 
 
-@changes.delete(
+unit_settings_routes(
+    changes,
     "/org-units/{unit_id}/change-authority",
-    response=responses({204: None}, WRITE_ERRORS),
-    summary="Drop a unit's own change authority levels",
+    module=__name__,
+    name="change_authority",
+    noun="change authority levels",
+    out_schema=ChangeAuthorityOut,
+    in_schema=ChangeAuthorityIn,
+    resolve=_own_authority,
+    answer=_authority_answer,
+    set_service=services.change_authority_set,
+    clear_service=services.change_authority_clear,
+    detail_doc="The ordered authority levels in force (the unit's own, inherited, or Keel's defaults).",
+    set_doc="Give the unit its own levels (PMO administrators); its subtree inherits them.",
+    clear_doc="The unit inherits its parent's levels (or the defaults) again.",
+    fields=_authority_levels,
 )
-def change_authority_clear(
-    request: HttpRequest,
-    unit_id: Id,
-    payload: VersionIn | None = OPTIONAL_VERSION_BODY,
-    if_match: str | None = IF_MATCH,
-) -> Any:
-    """The unit inherits its parent's levels (or the defaults) again."""
-    unit, authority = selectors.authority_for_user(request.auth, unit_id, Action.CHANGE)
-    if authority.source is not None and authority.source.pk == unit.pk:
-        version = expected_version(
-            request, current=authority.version, body_version=payload and payload.version
-        )
-        services.change_authority_clear(actor=request.auth, unit=unit, version=version)
-    return Status(204, None)

@@ -40,6 +40,7 @@ from keel.core.api import (
     page_response,
     responses,
     set_etag,
+    unit_settings_routes,
 )
 from keel.orgs import selectors as org_selectors
 from keel.orgs.scoping import Action
@@ -266,51 +267,17 @@ def _config_answer(unit: Any) -> dict[str, Any]:
     }
 
 
-@compliance.get(
+unit_settings_routes(
+    compliance,
     "/compliance/org-units/{unit_id}/settings",
-    response=responses({200: ComplianceConfigOut}),
-    summary="The compliance settings in force for a unit",
+    module=__name__,
+    name="config",
+    noun="compliance settings",
+    out_schema=ComplianceConfigOut,
+    in_schema=ComplianceConfigIn,
+    resolve=selectors.config_for_unit,
+    answer=_config_answer,
+    set_service=services.compliance_config_set,
+    clear_service=services.compliance_config_clear,
+    detail_doc="The days and rules in force (the unit's own, inherited, or the defaults).",
 )
-def config_detail(request: HttpRequest, unit_id: Id) -> Any:
-    """The days and rules in force (the unit's own, inherited, or the defaults)."""
-    unit, _ = selectors.config_for_unit(request.auth, unit_id)
-    return _config_answer(unit)
-
-
-@compliance.put(
-    "/compliance/org-units/{unit_id}/settings",
-    response=responses({200: ComplianceConfigOut}, WRITE_ERRORS),
-    summary="Set a unit's compliance settings",
-)
-def config_set(
-    request: HttpRequest, unit_id: Id, payload: ComplianceConfigIn, if_match: str | None = IF_MATCH
-) -> Any:
-    """Give the unit its own settings (PMO administrators); its subtree inherits them."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    data = payload.dict(exclude_unset=True)
-    body_version = data.pop("version", None)
-    version = None
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=body_version)
-    services.compliance_config_set(actor=request.auth, unit=unit, version=version, **data)
-    unit.refresh_from_db()
-    return _config_answer(unit)
-
-
-@compliance.delete(
-    "/compliance/org-units/{unit_id}/settings",
-    response=responses({204: None}, WRITE_ERRORS),
-    summary="Drop a unit's own compliance settings",
-)
-def config_clear(
-    request: HttpRequest,
-    unit_id: Id,
-    payload: VersionIn | None = OPTIONAL_VERSION_BODY,
-    if_match: str | None = IF_MATCH,
-) -> Any:
-    """The unit inherits its parent's settings (or the defaults) again."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=payload and payload.version)
-        services.compliance_config_clear(actor=request.auth, unit=unit, version=version)
-    return Status(204, None)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from keel.compliance import checks
 from keel.compliance.checks import Context, Gap, RuleBook, Rules
 from keel.compliance.models import ComplianceConfig, Reminder, Waiver
+from keel.core.unit_settings import unit_settings_for_user
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit
 from keel.orgs.scoping import Action
@@ -299,12 +300,7 @@ def config_for_unit(
     user: Any, unit_id: Any, action: Action = Action.VIEW
 ) -> tuple[OrgUnit, ComplianceConfig | None]:
     """A unit the user sees and its own compliance settings (None when it inherits them)."""
-    from keel.orgs import selectors as org_selectors
-
-    unit = org_selectors.org_unit_get_for_user(user, unit_id)
-    if action != Action.VIEW:
-        scoping.require(user, action, ComplianceConfig, unit, "unit")
-    return unit, ComplianceConfig.objects.filter(org_unit=unit).first()
+    return unit_settings_for_user(user, unit_id, ComplianceConfig, action)
 
 
 def can_configure(user: Any, unit: OrgUnit) -> bool:

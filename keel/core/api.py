@@ -1,4 +1,5 @@
-"""Shared pieces of the JSON API: authentication, error answers, input types, pagination, versions.
+"""Shared pieces of the JSON API: authentication, error answers, input types, pagination, versions, and
+the endpoints of settings a unit owns or inherits.
 
 Every app's `api.py` builds its endpoints from these so that all of them authenticate, page, report
 errors and guard concurrent writes the same way (see docs/api.md).
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from ninja import Body, Field, Header, NinjaAPI, Schema
+from ninja import Body, Field, Header, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie
@@ -25,6 +26,7 @@ from pydantic import AfterValidator, ConfigDict, WithJsonSchema, create_model
 
 from keel.core.errors import ConflictError, NotFound, PermissionDenied, validation_errors
 from keel.core.pagination import paginate
+from keel.orgs.scoping import Action
 
 # Row ids are 64-bit signed integers on every supported database; larger numbers can name no record
 # and would overflow the database driver, so the API refuses them as invalid input.
@@ -371,4 +373,89 @@ def expected_version(request: HttpRequest, *, current: int, body_version: int | 
     raise PreconditionRequired(
         'This write needs the version you edited: send If-Match: "<version>" (the ETag of your GET) '
         'or a "version" field in the body.'
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings a unit owns or inherits from its ancestors
+
+
+def _sent_fields(payload: Any) -> dict[str, Any]:
+    """The fields a settings body sent, without its `version`: the service's keyword arguments."""
+    return payload.dict(exclude_unset=True, exclude={"version"})
+
+
+def unit_settings_routes(
+    router: Router,
+    path: str,
+    *,
+    module: str,
+    name: str,
+    noun: str,
+    out_schema: type[Schema],
+    in_schema: type[Schema],
+    resolve: Callable[[Any, Any, Action], tuple[Any, Any]],
+    answer: Callable[[Any], Any],
+    set_service: Callable[..., Any],
+    clear_service: Callable[..., Any],
+    detail_doc: str,
+    set_doc: str = "Give the unit its own settings (PMO administrators); its subtree inherits them.",
+    clear_doc: str = "The unit inherits its parent's settings (or the defaults) again.",
+    fields: Callable[[Any], dict[str, Any]] = _sent_fields,
+) -> None:
+    """GET, PUT and DELETE `path` (with `{unit_id}`) for settings a unit sets or inherits.
+
+    - `resolve(user, unit_id, action)` gives the unit (NotFound out of scope; PermissionDenied when the
+      role may not change it) and the unit's own settings, with a `version`, or None when it inherits.
+    - `answer(unit)` is the body of GET and PUT: the settings in force for the unit (`out_schema`).
+    - PUT calls `set_service(actor=, unit=, version=, **fields(payload))`, the version from If-Match or
+      the body's `version` when the unit has its own settings (none needed for a first set).
+    - DELETE calls `clear_service(actor=, unit=, version=)` when the unit has its own settings, and
+      answers 204 either way.
+
+    The endpoints are named `<name>_detail`, `<name>_set` and `<name>_clear` in `module`, which gives
+    their operation ids and URL names; their summaries speak of `noun` ("RAID settings").
+    """
+
+    def detail(request: HttpRequest, unit_id: Id) -> Any:
+        unit, _ = resolve(request.auth, unit_id, Action.VIEW)
+        return answer(unit)
+
+    def set_(request: HttpRequest, unit_id: Id, payload: Any, if_match: str | None = IF_MATCH) -> Any:
+        unit, own = resolve(request.auth, unit_id, Action.CHANGE)
+        version = None
+        if own is not None:
+            version = expected_version(request, current=own.version, body_version=payload.version)
+        set_service(actor=request.auth, unit=unit, version=version, **fields(payload))
+        unit.refresh_from_db()
+        return answer(unit)
+
+    def clear(
+        request: HttpRequest,
+        unit_id: Id,
+        payload: VersionIn | None = OPTIONAL_VERSION_BODY,
+        if_match: str | None = IF_MATCH,
+    ) -> Any:
+        unit, own = resolve(request.auth, unit_id, Action.CHANGE)
+        if own is not None:
+            version = expected_version(request, current=own.version, body_version=payload and payload.version)
+            clear_service(actor=request.auth, unit=unit, version=version)
+        return Status(204, None)
+
+    set_.__annotations__["payload"] = in_schema
+    for func, suffix, doc in (
+        (detail, "detail", detail_doc),
+        (set_, "set", set_doc),
+        (clear, "clear", clear_doc),
+    ):
+        func.__name__ = func.__qualname__ = f"{name}_{suffix}"
+        func.__module__ = module
+        func.__doc__ = doc
+
+    router.get(path, response=responses({200: out_schema}), summary=f"The {noun} in force for a unit")(detail)
+    router.put(path, response=responses({200: out_schema}, WRITE_ERRORS), summary=f"Set a unit's {noun}")(
+        set_
+    )
+    router.delete(path, response=responses({204: None}, WRITE_ERRORS), summary=f"Drop a unit's own {noun}")(
+        clear
     )

@@ -27,6 +27,7 @@ from keel.core.api import (
     resolve_refs,
     responses,
     set_etag,
+    unit_settings_routes,
 )
 from keel.governance import selectors, services
 from keel.governance.schemas import (
@@ -98,54 +99,20 @@ def _config_answer(unit: Any) -> dict[str, Any]:
     }
 
 
-@governance.get(
+unit_settings_routes(
+    governance,
     "/org-units/{unit_id}/raid-config",
-    response=responses({200: RaidConfigOut}),
-    summary="The RAID settings in force for a unit",
+    module=__name__,
+    name="raid_config",
+    noun="RAID settings",
+    out_schema=RaidConfigOut,
+    in_schema=RaidConfigIn,
+    resolve=selectors.config_for_unit,
+    answer=_config_answer,
+    set_service=services.raid_config_set,
+    clear_service=services.raid_config_clear,
+    detail_doc="The scale, labels, thresholds and categories in force (the unit's own, inherited, or the defaults).",
 )
-def raid_config_detail(request: HttpRequest, unit_id: Id) -> Any:
-    """The scale, labels, thresholds and categories in force (the unit's own, inherited, or the defaults)."""
-    unit, _ = selectors.config_for_unit(request.auth, unit_id)
-    return _config_answer(unit)
-
-
-@governance.put(
-    "/org-units/{unit_id}/raid-config",
-    response=responses({200: RaidConfigOut}, WRITE_ERRORS),
-    summary="Set a unit's RAID settings",
-)
-def raid_config_set(
-    request: HttpRequest, unit_id: Id, payload: RaidConfigIn, if_match: str | None = IF_MATCH
-) -> Any:
-    """Give the unit its own settings (PMO administrators); its subtree inherits them."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    data = payload.dict(exclude_unset=True)
-    body_version = data.pop("version", None)
-    version = None
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=body_version)
-    services.raid_config_set(actor=request.auth, unit=unit, version=version, **data)
-    unit.refresh_from_db()
-    return _config_answer(unit)
-
-
-@governance.delete(
-    "/org-units/{unit_id}/raid-config",
-    response=responses({204: None}, WRITE_ERRORS),
-    summary="Drop a unit's own RAID settings",
-)
-def raid_config_clear(
-    request: HttpRequest,
-    unit_id: Id,
-    payload: VersionIn | None = OPTIONAL_VERSION_BODY,
-    if_match: str | None = IF_MATCH,
-) -> Any:
-    """The unit inherits its parent's settings (or the defaults) again."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=payload and payload.version)
-        services.raid_config_clear(actor=request.auth, unit=unit, version=version)
-    return Status(204, None)
 
 
 def _signature(

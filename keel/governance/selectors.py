@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from keel.core.unit_settings import unit_settings_for_user
 from keel.governance.models import (
     DEFAULT_CATEGORIES,
     DEFAULT_IMPACT_LABELS,
@@ -123,12 +124,7 @@ def config_for_unit(
     user: Any, unit_id: Any, action: Action = Action.VIEW
 ) -> tuple[OrgUnit, RaidConfig | None]:
     """A unit the user sees and its own RAID settings (None when it inherits them)."""
-    from keel.orgs import selectors as org_selectors
-
-    unit = org_selectors.org_unit_get_for_user(user, unit_id)
-    if action != Action.VIEW:
-        scoping.require(user, action, RaidConfig, unit, "unit")
-    return unit, RaidConfig.objects.filter(org_unit=unit).first()
+    return unit_settings_for_user(user, unit_id, RaidConfig, action)
 
 
 def can_configure(user: Any, unit: OrgUnit) -> bool:

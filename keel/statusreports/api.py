@@ -25,6 +25,7 @@ from keel.core.api import (
     page_response,
     responses,
     set_etag,
+    unit_settings_routes,
 )
 from keel.orgs.scoping import Action
 from keel.portfolio import selectors as portfolio_selectors
@@ -75,54 +76,21 @@ def _config_answer(unit: Any) -> dict[str, Any]:
     }
 
 
-@statusreports.get(
+unit_settings_routes(
+    statusreports,
     "/org-units/{unit_id}/status-report-config",
-    response=responses({200: StatusReportConfigOut}),
-    summary="The status-report settings in force for a unit",
+    module=__name__,
+    name="config",
+    noun="status-report settings",
+    out_schema=StatusReportConfigOut,
+    in_schema=StatusReportConfigIn,
+    resolve=selectors.config_for_unit,
+    answer=_config_answer,
+    set_service=services.report_config_set,
+    clear_service=services.report_config_clear,
+    detail_doc="The default cadence and RAG thresholds in force (the unit's own, inherited, or the defaults).",
+    set_doc="Give the unit its own cadence and thresholds (PMO administrators); its subtree inherits them.",
 )
-def config_detail(request: HttpRequest, unit_id: Id) -> Any:
-    """The default cadence and RAG thresholds in force (the unit's own, inherited, or the defaults)."""
-    unit, _ = selectors.config_for_unit(request.auth, unit_id)
-    return _config_answer(unit)
-
-
-@statusreports.put(
-    "/org-units/{unit_id}/status-report-config",
-    response=responses({200: StatusReportConfigOut}, WRITE_ERRORS),
-    summary="Set a unit's status-report settings",
-)
-def config_set(
-    request: HttpRequest, unit_id: Id, payload: StatusReportConfigIn, if_match: str | None = IF_MATCH
-) -> Any:
-    """Give the unit its own cadence and thresholds (PMO administrators); its subtree inherits them."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    data = payload.dict(exclude_unset=True)
-    body_version = data.pop("version", None)
-    version = None
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=body_version)
-    services.report_config_set(actor=request.auth, unit=unit, version=version, **data)
-    unit.refresh_from_db()
-    return _config_answer(unit)
-
-
-@statusreports.delete(
-    "/org-units/{unit_id}/status-report-config",
-    response=responses({204: None}, WRITE_ERRORS),
-    summary="Drop a unit's own status-report settings",
-)
-def config_clear(
-    request: HttpRequest,
-    unit_id: Id,
-    payload: VersionIn | None = OPTIONAL_VERSION_BODY,
-    if_match: str | None = IF_MATCH,
-) -> Any:
-    """The unit inherits its parent's settings (or the defaults) again."""
-    unit, own = selectors.config_for_unit(request.auth, unit_id, Action.CHANGE)
-    if own is not None:
-        version = expected_version(request, current=own.version, body_version=payload and payload.version)
-        services.report_config_clear(actor=request.auth, unit=unit, version=version)
-    return Status(204, None)
 
 
 # --- a project's cadence ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from keel.core.unit_settings import unit_settings_for_user
 from keel.governance import selectors as governance_selectors
 from keel.governance.models import Issue, Risk
 from keel.orgs import scoping
@@ -103,10 +104,7 @@ def config_for_unit(
     user: Any, unit_id: Any, action: Action = Action.VIEW
 ) -> tuple[OrgUnit, ReportConfig | None]:
     """A unit the user sees and its own settings (None when it inherits them)."""
-    unit = org_selectors.org_unit_get_for_user(user, unit_id)
-    if action != Action.VIEW:
-        scoping.require(user, action, ReportConfig, unit, "unit")
-    return unit, ReportConfig.objects.filter(org_unit=unit).first()
+    return unit_settings_for_user(user, unit_id, ReportConfig, action)
 
 
 def can_configure(user: Any, unit: OrgUnit) -> bool:

@@ -12,9 +12,11 @@ activity); the engine keeps its general scheme for the rest.
 Genetic algorithm (activity lists, after Hartmann 1998 and Valls, Ballestín and Quintanilla 2008):
 each individual is a precedence-feasible list of the movable activities, decoded by the serial
 schedule generation scheme and improved by double justification (right- then left-justification);
-the improved schedule's start order replaces the list. Two-point crossover, adjacent-swap mutation,
-binary tournaments, a steady-state population without duplicate objectives, and a restart from
-the best individual's neighbourhood when the population stalls.
+the improved schedule's start order replaces the list. Half the children come from the peak
+crossover (the mother's order kept over her most resource-intensive interval, the father's around
+it), the other half from two-point crossover; adjacent-swap mutation, binary tournaments, a
+steady-state population without duplicate objectives, and a restart from the best individual's
+neighbourhood when the population stalls.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = ["Arrays", "FastGA", "available", "islands", "ready", "start", "warm_s
 
 _BIG = 1 << 60
 MUTATION = 0.05  # probability of swapping each adjacent pair of a child's list
+PEAK = 0.5  # share of children made by the peak crossover (the rest: two-point crossover)
 RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (share of its length)
 
 
@@ -380,15 +383,76 @@ def _decode(
 
 
 @_jit
+def _peak_child(mo, fa, pop, pstart, child, taken, rur, prof0, dur, rptr, rk, rq):
+    """Peak crossover (after Valls, Ballestín and Quintanilla, 2008): the child keeps the mother's
+    order for the activities she runs in her most resource-intensive interval, and the father's order
+    before and after it. Both parts stay precedence-feasible: what the mother starts before the
+    interval is closed under predecessors when no delay is negative."""
+    m = pop.shape[1]
+    end = 0
+    for i in range(m):
+        v = pop[mo, i]
+        e = pstart[mo, v] + dur[v]
+        if e > end:
+            end = e
+    if end > rur.shape[0]:
+        end = rur.shape[0]
+    rur[:end] = 0.0
+    for i in range(m):
+        v = pop[mo, i]
+        s = pstart[mo, v]
+        for j in range(rptr[v], rptr[v + 1]):
+            k = rk[j]
+            q = rq[j]
+            for t in range(s, min(s + dur[v], end)):
+                cap = prof0[k, t]
+                if cap > 0:
+                    rur[t] += q / cap
+    width = end // 4 + np.random.randint(end // 2 + 1)
+    if width < 1:
+        width = 1
+    window = 0.0
+    for t in range(min(width, end)):
+        window += rur[t]
+    best = window
+    a = 0
+    for t in range(width, end):
+        window += rur[t] - rur[t - width]
+        if window > best:
+            best = window
+            a = t - width + 1
+    b = a + width
+    c = 0
+    for i in range(m):
+        v = pop[fa, i]
+        if pstart[mo, v] < a:
+            child[c] = v
+            taken[v] = True
+            c += 1
+    for i in range(m):
+        v = pop[mo, i]
+        if not taken[v] and pstart[mo, v] < b:
+            child[c] = v
+            taken[v] = True
+            c += 1
+    for i in range(m):
+        v = pop[fa, i]
+        if not taken[v]:
+            child[c] = v
+            taken[v] = True
+            c += 1
+
+
+@_jit
 def _better(o1, t1, o2, t2):
     return o1 < o2 or (o1 == o2 and t1 < t2)
 
 
 @_jit
 def _ga(
-    steps, pop, fit, best, bestfit, child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
+    steps, pop, pstart, fit, best, bestfit, child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
     dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
-    target, mutation,
+    target, mutation, peak, rur,
 ):  # fmt: skip
     """``steps`` steady-state generations: two parents by binary tournament, two-point crossover,
     adjacent-swap mutation, decode; the child replaces the worst individual when it is better and
@@ -406,31 +470,34 @@ def _ga(
         a = np.random.randint(P)
         b = np.random.randint(P)
         fa = a if _better(fit[a, 0], fit[a, 1], fit[b, 0], fit[b, 1]) else b
-        q1 = np.random.randint(m + 1)
-        q2 = np.random.randint(m + 1)
-        if q1 > q2:
-            q1, q2 = q2, q1
         taken[:] = False
         c = 0
-        for i in range(q1):
-            v = pop[mo, i]
-            child[c] = v
-            taken[v] = True
-            c += 1
-        for i in range(m):
-            if c >= q2:
-                break
-            v = pop[fa, i]
-            if not taken[v]:
+        if peak > 0 and np.random.random() < peak:
+            _peak_child(mo, fa, pop, pstart, child, taken, rur, prof0, dur, rptr, rk, rq)
+        else:
+            q1 = np.random.randint(m + 1)
+            q2 = np.random.randint(m + 1)
+            if q1 > q2:
+                q1, q2 = q2, q1
+            for i in range(q1):
+                v = pop[mo, i]
                 child[c] = v
                 taken[v] = True
                 c += 1
-        for i in range(m):
-            v = pop[mo, i]
-            if not taken[v]:
-                child[c] = v
-                taken[v] = True
-                c += 1
+            for i in range(m):
+                if c >= q2:
+                    break
+                v = pop[fa, i]
+                if not taken[v]:
+                    child[c] = v
+                    taken[v] = True
+                    c += 1
+            for i in range(m):
+                v = pop[mo, i]
+                if not taken[v]:
+                    child[c] = v
+                    taken[v] = True
+                    c += 1
         for i in range(m - 1):
             if np.random.random() < mutation:
                 x = child[i]
@@ -464,6 +531,7 @@ def _ga(
                 worst = i
         if not dup and _better(obj, tot, fit[worst, 0], fit[worst, 1]):
             pop[worst, :] = child
+            pstart[worst, :] = starts
             fit[worst, 0] = obj
             fit[worst, 1] = tot
     return made
@@ -569,6 +637,8 @@ class Arrays:
         for rank, v in enumerate(sorted(range(n), key=lambda v: (c.unit_of[v], v))):
             self.topo[v] = rank
         self.negative = any(d <= 0 and c.fixed[b] is None for _, b, d in c.edges)
+        # The peak crossover needs what starts before an instant to be closed under predecessors.
+        self.peakable = all(d >= 0 or c.fixed[b] is not None for _, b, d in c.edges)
 
 
 def _csr(n: int, rows: list[list[tuple[int, int]]]):
@@ -588,6 +658,8 @@ class FastGA:
         n, m = a.n, len(a.free)
         self.size = size
         self.pop = np.zeros((size, m), np.int64)
+        self.pstart = np.zeros((size, n), np.int64)
+        self.rur = np.zeros(arrays.prof0.shape[1], np.float64)
         self.fit = np.full((size, 2), _BIG, np.int64)
         self.count = 0
         self.best = np.zeros(n, np.int64)
@@ -644,6 +716,7 @@ class FastGA:
             if (obj, tot) >= tuple(self.fit[i]):
                 return True
         self.pop[i] = order
+        self.pstart[i] = self.starts
         self.fit[i] = (obj, tot)
         return True
 
@@ -657,13 +730,13 @@ class FastGA:
         a = self.a
         if self.count < 2 or len(a.free) < 2:
             return 0
-        pop, fit = self.pop[: self.count], self.fit[: self.count]
+        pop, fit, pstart = self.pop[: self.count], self.fit[: self.count], self.pstart[: self.count]
         mutation = MUTATION if mutation < 0 else mutation
         self._seeded()
         made = _ga(
-            steps, pop, fit, self.best, self.bestfit, self.child, self.starts, self.tmp, self.prof,
+            steps, pop, pstart, fit, self.best, self.bestfit, self.child, self.starts, self.tmp, self.prof,
             a.prof0, a.free, a.topo, self.missing, a.spos, a.negative, *self._common(),
-            target, mutation,
+            target, mutation, PEAK if a.peakable else 0.0, self.rur,
         )  # fmt: skip
         self.schedules += made
         return made
@@ -685,6 +758,7 @@ class FastGA:
         a = self.a
         rank = np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))
         self.pop[: self.count] = self.pop[rank]
+        self.pstart[: self.count] = self.pstart[rank]
         self.fit[: self.count] = self.fit[rank]
         self.count = min(keep, self.count)
         self.fit[self.count :] = _BIG

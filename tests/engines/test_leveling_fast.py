@@ -132,6 +132,37 @@ def test_population_lists_stay_feasible_through_crossover_mutation_and_restarts(
     assert objective(problem, out) == ga.bestfit[0] + c.origin * sum(c.weight)
 
 
+def test_peak_crossover_children_stay_feasible(monkeypatch):
+    """Only peak crossovers: every list stays precedence-feasible and every individual's stored
+    schedule (what the next peak crossover reads) is the feasible schedule of its list."""
+    monkeypatch.setattr(leveling_fast, "PEAK", 1.0)
+    base = random_problem(5, 70, 2)
+    # Without negative delays the peak crossover applies (leads would turn it off).
+    problem = Problem(
+        activities=base.activities,
+        precedences=tuple(p for p in base.precedences if p.delay >= 0),
+        capacities=base.capacities,
+    )
+    c, a = arrays_of(problem)
+    assert a.peakable
+    ls, lf = leveling._priorities(c)
+    ga = leveling_fast.FastGA(a, seed=3, size=12)
+    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    first = tuple(ga.bestfit)
+    ga.evolve(300, target=0, mutation=0.0)
+    assert tuple(ga.bestfit) <= first
+    for i in range(ga.count):
+        order = ga.pop[i]
+        position = {v: k for k, v in enumerate(order)}
+        for x, y, _ in c.edges:
+            if x in position and y in position:
+                assert position[x] < position[y]
+        stored = {c.ids[v]: int(ga.pstart[i][v]) + c.origin for v in range(c.n)}
+        assert check(problem, stored) == []
+    leads = leveling_fast.Arrays(leveling._Compiled(base))
+    assert any(p.delay < 0 for p in base.precedences) and not leads.peakable
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(max_size=10))
 def test_compiled_heuristic_is_feasible_on_random_problems(problem):

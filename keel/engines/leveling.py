@@ -29,6 +29,7 @@ Time is in integer periods. Python, numba and OR-Tools: no Django.
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
 import time
@@ -61,7 +62,11 @@ _HEURISTIC_SHARE = 0.8  # share of the optimal mode's time limit given to the co
 _HEURISTIC_SHARE_SMALL = 0.1  # the same for small problems and the pure-Python heuristic (CP-SAT does more)
 _FAST_GA_SIZE = 80  # population of the compiled genetic algorithm
 _STALL = 15  # schedules without a better one, per individual, before the population restarts
-_THREADS = 1  # populations evolved side by side, one per thread
+# Populations evolved side by side, one per thread (the compiled kernels release the GIL): two where
+# the process may use two cores or more. Each is seeded apart; the best schedule of them is kept.
+_THREADS = max(
+    1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+)
 _JIT_WAIT = 0.5  # share of the heuristic's time it may wait for the compiled kernels (first run)
 
 

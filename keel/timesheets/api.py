@@ -113,17 +113,23 @@ def week_open(request: HttpRequest, response: HttpResponse, payload: WeekOpenIn)
 @timesheets.post(
     "/timesheets/people/{person_id}/import",
     response=responses({201: TimesheetImportOut}, (401, 403, 404, 422)),
-    summary="Import my hours from a CSV or Excel file (all or nothing)",
+    summary="Import a person's hours from a CSV or Excel file (all or nothing)",
 )
 def lines_import(request: HttpRequest, person_id: Id, file: UploadedFile = File(None)) -> Any:  # noqa: B008
     """Upload a .csv or .xlsx file (multipart `file`) with columns date, project (code), task (UID, WBS
     code or name; empty books on the project), hours, note, into the timesheets of `person_id`: your
-    own id (someone whose timesheets you see: 403; anyone else: 404). Each row's hours are added to
-    your draft timesheet of its week. One bad row and nothing is saved: the 422 lists every bad cell,
-    its `loc` being ["body", "file", line (1 is the header), column], with the reason."""
-    if person_id != request.auth.pk:
+    own id, or a person whose weeks you approve as their resource manager or PMO administrator over
+    their resource pool's unit (someone else whose timesheets you see: 403; anyone else: 404). Each
+    row's hours are added to the person's draft timesheet of its week, checked against what the person
+    may book on; the weeks stay drafts for the person to submit, and you cannot approve a week holding
+    hours you entered. One bad row and nothing is saved: the 422 lists every bad cell, its `loc` being
+    ["body", "file", line (1 is the header), column], with the reason."""
+    person = selectors.people_entered_for(request.auth).filter(pk=person_id).first()
+    if person is None:
         if selectors.timesheet_list_visible(request.auth).filter(user_id=person_id).exists():
-            raise PermissionDenied("person: you import only your own hours.")
+            raise PermissionDenied(
+                "person: you import hours only for yourself and the people whose weeks you approve."
+            )
         raise NotFound("person")
     if file is None:
         raise ValidationError({"file": "Choose a .csv or .xlsx file (send it as multipart/form-data)."})
@@ -131,7 +137,7 @@ def lines_import(request: HttpRequest, person_id: Id, file: UploadedFile = File(
         raise ValidationError({"file": "The file is over 10 MB."})
     try:
         report = services.timesheet_lines_import(
-            actor=request.auth, name=file.name or "", content=file.read()
+            actor=request.auth, name=file.name or "", content=file.read(), person=person
         )
     except ImportRefused as refused:
         items = [

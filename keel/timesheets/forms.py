@@ -109,10 +109,34 @@ def parse_week(text: str | None) -> dt.date | None:
         return None
 
 
-class ImportForm(forms.Form):
-    """Upload a CSV or Excel file of hours."""
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picked by name (username when they have none)."""
 
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ImportForm(forms.Form):
+    """Upload a CSV or Excel file of hours, for yourself or a person whose weeks you approve."""
+
+    person = PersonChoiceField(
+        label="For",
+        queryset=None,
+        empty_label=None,
+        required=False,
+        help_text="Yourself, or a person whose timesheets you approve: the hours go into their draft weeks.",
+    )
     file = forms.FileField(
         label="CSV or Excel file",
         help_text="Columns: date (YYYY-MM-DD), project (code), task (UID, WBS code or name), hours, note.",
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["person"].queryset = selectors.people_entered_for(user)
+        self.fields["person"].initial = user.pk
+
+    def clean_person(self) -> Any:
+        """The person picked; yourself when none is sent."""
+        return self.cleaned_data.get("person") or self.user

@@ -140,6 +140,14 @@ class TimesheetEntry(TimeStampedModel):
         validators=[MinValueValidator(-MAX_DAY_HOURS), MaxValueValidator(MAX_DAY_HOURS)],
     )
     note = models.CharField(max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last set these hours for the timesheet's owner (empty when the owner did).",
+    )
 
     class Meta:
         ordering = ["line_id", "date"]

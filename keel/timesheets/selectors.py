@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from keel.core.errors import NotFound
 from keel.orgs import scoping
-from keel.orgs.models import Role
+from keel.orgs.models import Role, User
 from keel.orgs.scoping import Action
 from keel.portfolio.models import Project
 from keel.resources.models import Allocation, Assignment, Resource
@@ -123,6 +123,31 @@ def is_approver_anywhere(user: Any) -> bool:
     )
 
 
+def people_entered_for(user: Any) -> QuerySet[User]:
+    """The people whose hours `user` may enter (import): themselves, and as approvers of a person.
+
+    The approval rule of a person's weeks: resource managers and PMO administrators over the unit of
+    the person's resource pool (superusers: everyone with a person resource). Active users only,
+    ordered by name.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return User.objects.none()
+    people = User.objects.filter(is_active=True)
+    if scoping.is_global(user):
+        others = Q(resource__kind=Resource.Kind.PERSON)
+    else:
+        others = scoping.path_q(
+            "resource__pool__org_unit__path", scoping.scope_paths(user, POOL_APPROVE_ROLES)
+        )
+    return people.filter(Q(pk=user.pk) | others).distinct().order_by("first_name", "last_name", "username")
+
+
+def can_enter_for(user: Any, person: Any) -> bool:
+    """Whether `user` may enter hours into the weeks of `person` (see people_entered_for)."""
+    pk = getattr(person, "pk", person)
+    return people_entered_for(user).filter(pk=pk).exists()
+
+
 def _sees_all_lines(user: Any, timesheet: Timesheet) -> bool:
     """The owner, superusers and viewers through the owner's pool see every line."""
     if scoping.is_global(user) or timesheet.user_id == user.pk:
@@ -175,6 +200,7 @@ class SheetView:
     timesheet: Timesheet
     rows: list[LineRow]
     hidden_lines: int = 0  # lines on projects outside the viewer's scope
+    entered_by: list[str] = field(default_factory=list)  # who entered some hours for the owner
 
     @property
     def days(self) -> list[dt.date]:
@@ -206,9 +232,19 @@ def _lines(timesheet: Timesheet) -> QuerySet[TimesheetLine]:
     return TimesheetLine.objects.filter(timesheet=timesheet).select_related("project", "task")
 
 
+def _entered_by(timesheet: Timesheet) -> list[str]:
+    """The names of the people who entered some of the timesheet's hours for its owner (by import)."""
+    users = User.objects.filter(
+        pk__in=TimesheetEntry.objects.filter(line__timesheet=timesheet, entered_by__isnull=False).values(
+            "entered_by_id"
+        )
+    ).order_by("first_name", "last_name", "username")
+    return [u.get_full_name() or u.username for u in users]
+
+
 def sheet_view(timesheet: Timesheet) -> SheetView:
     """The whole timesheet (for its owner)."""
-    return SheetView(timesheet, _rows(timesheet, _lines(timesheet)))
+    return SheetView(timesheet, _rows(timesheet, _lines(timesheet)), entered_by=_entered_by(timesheet))
 
 
 def sheet_view_for_user(user: Any, pk: Any) -> SheetView:
@@ -216,11 +252,16 @@ def sheet_view_for_user(user: Any, pk: Any) -> SheetView:
     timesheet = timesheet_get_for_user(user, pk)
     lines = _lines(timesheet)
     if _sees_all_lines(user, timesheet):
-        return SheetView(timesheet, _rows(timesheet, lines))
+        return SheetView(timesheet, _rows(timesheet, lines), entered_by=_entered_by(timesheet))
     visible = list(
         lines.filter(scoping.path_q(LINE_PROJECT_PATH, scoping.scope_paths(user, PROJECT_VIEW_ROLES)))
     )
-    return SheetView(timesheet, _rows(timesheet, visible), hidden_lines=lines.count() - len(visible))
+    return SheetView(
+        timesheet,
+        _rows(timesheet, visible),
+        hidden_lines=lines.count() - len(visible),
+        entered_by=_entered_by(timesheet),
+    )
 
 
 def _week_bounds(week: dt.date) -> tuple[dt.datetime, dt.datetime]:

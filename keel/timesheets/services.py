@@ -3,11 +3,14 @@
 Rules (each refusal is a ValidationError naming the field, or PermissionDenied / NotFound):
 
 - only the owner writes their timesheet, and only while it is a draft or rejected: a submitted one
-  waits for its approver, an approved one is locked for good;
+  waits for its approver, an approved one is locked for good; the one exception is the import, by
+  which the people who approve a person's weeks (their resource manager, PMO administrators) enter
+  hours for the person under the person's own rules, into drafts the person submits;
 - hours are 0 < h ≤ 24 on a week's timesheet (0 or empty removes the entry); on a correction an entry
   may be negative (hours taken back) but never more than was approved on that project, task and day;
   over all of a person's timesheets of the week a day holds at most 24 hours;
-- a rejection needs a comment; the owner never approves their own week unless PMO administrator;
+- a rejection needs a comment; the owner never approves their own week unless PMO administrator,
+  and nobody approves a week holding hours they entered for its owner (``entered_by``);
 - approving adds the hours booked on tasks to the actual work of the owner's assignment to each task.
 
 Every write bumps the timesheet's version (optimistic concurrency: a stale version is refused) and is
@@ -74,9 +77,10 @@ def _locked_message(timesheet: Timesheet) -> str:
     return "This week is submitted and waits for approval: it can be changed again if it is rejected."
 
 
-def _own_editable(actor: Any, timesheet: Timesheet, version: int) -> Timesheet:
-    """Lock the actor's own timesheet row; refuse it unless it is a draft or rejected at `version`."""
-    if timesheet.user_id != getattr(actor, "pk", None):
+def _own_editable(actor: Any, timesheet: Timesheet, version: int, owner: Any = None) -> Timesheet:
+    """Lock the timesheet row of `owner` (the actor by default); refuse it unless it is a draft or
+    rejected at `version`."""
+    if timesheet.user_id != getattr(owner or actor, "pk", None):
         raise PermissionDenied("timesheet: only its owner changes a timesheet.")
     locked = Timesheet.objects.select_for_update().get(pk=timesheet.pk)
     if not locked.is_editable:
@@ -132,20 +136,25 @@ def timesheet_get_or_create_week(*, actor: Any, week: dt.date) -> Timesheet:
     """The actor's timesheet of the week containing `week`: the latest revision, created (draft) if none."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Sign in to keep a timesheet.")
+    return _week_get_or_create(actor, actor, week)
+
+
+def _week_get_or_create(actor: Any, owner: Any, week: dt.date) -> Timesheet:
+    """`owner`'s latest timesheet of the week, created (draft, audited as `actor`'s doing) if none."""
     start = monday(week)
-    existing = Timesheet.objects.filter(user=actor, week=start).order_by("-revision").first()
+    existing = Timesheet.objects.filter(user=owner, week=start).order_by("-revision").first()
     if existing is not None:
         return existing
-    timesheet = Timesheet(user=actor, week=start)
+    timesheet = Timesheet(user=owner, week=start)
     audited_create(actor=actor, instance=timesheet)
     return timesheet
 
 
 def _line_create(
-    actor: Any, timesheet: Timesheet, project: Project, task: Task | None, note: str
+    actor: Any, timesheet: Timesheet, project: Project, task: Task | None, note: str, owner: Any = None
 ) -> TimesheetLine:
     """Add a line to the (locked, editable) timesheet, refusing a project or task the owner may not book."""
-    _check_bookable(actor, project, task)
+    _check_bookable(owner or actor, project, task)
     if TimesheetLine.objects.filter(timesheet=timesheet, project=project, task=task).exists():
         what = f"task '{task.name}'" if task else f"project {project.code}"
         raise ValidationError({"task" if task else "project": f"The week already has a line for {what}."})
@@ -237,7 +246,16 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
     An entry of None or 0 hours is removed. Hours are 0 < h ≤ 24 (negative allowed on a correction),
     with at most two decimals; a day holds at most 24 hours over all the week's timesheets.
     """
-    locked = _own_editable(actor, timesheet, version)
+    return _entry_set(actor, actor, timesheet, version, entries)
+
+
+def _entry_set(
+    actor: Any, owner: Any, timesheet: Timesheet, version: int, entries: Sequence[EntryInput]
+) -> Timesheet:
+    """entry_set on `owner`'s timesheet, written by `actor` (the owner, or someone entering hours for
+    them, who is then kept as the entries' `entered_by`): the owner's rules apply either way."""
+    locked = _own_editable(actor, timesheet, version, owner)
+    entered_by = None if actor.pk == owner.pk else actor
     days = set(locked.days)
     errors: dict[str, list[str]] = {}
     existing = {
@@ -254,7 +272,7 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
                 raise ValidationError({"line": "Name the line, or the project (and task) to book on."})
             key = (item.project.pk, item.task.pk if item.task else None)
             if key not in by_key:
-                by_key[key] = _line_create(actor, locked, item.project, item.task, "")
+                by_key[key] = _line_create(actor, locked, item.project, item.task, "", owner)
             item = EntryInput(by_key[key], item.date, item.hours, item.note)
         resolved.append(item)
     for item in resolved:
@@ -287,7 +305,9 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
                 current.delete()
                 changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [str(old), None]
         elif current is None:
-            entry = TimesheetEntry(line=item.line, date=item.date, hours=hours, note=item.note or "")
+            entry = TimesheetEntry(
+                line=item.line, date=item.date, hours=hours, note=item.note or "", entered_by=entered_by
+            )
             entry.full_clean()
             entry.save()
             changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [None, str(hours)]
@@ -300,15 +320,18 @@ def entry_set(*, actor: Any, timesheet: Timesheet, version: int, entries: Sequen
                 current.note = item.note
                 fields.append("note")
             if fields:
+                if current.entered_by_id != getattr(entered_by, "pk", None):
+                    current.entered_by = entered_by
+                    fields.append("entered_by")
                 current.full_clean()
                 current.save(update_fields=[*fields, "updated_at"])
                 changes.setdefault(item.line.pk, {})[item.date.isoformat()] = [str(old), str(hours)]
         lines[item.line.pk] = item.line
     if errors:
         raise ValidationError(errors)
-    _check_day_totals(actor, locked)
+    _check_day_totals(owner, locked)
     if locked.is_correction:
-        _check_corrections(actor, locked)
+        _check_corrections(owner, locked)
     for line_id, changed in changes.items():
         _audit_line(actor, lines[line_id], AuditEntry.Action.UPDATE, changed)
     _bump(actor, locked, version)
@@ -394,8 +417,9 @@ def timesheet_submit(*, actor: Any, timesheet: Timesheet, version: int) -> Times
 # --- approval -------------------------------------------------------------------------------------------------
 
 
-def _decidable(actor: Any, timesheet: Timesheet) -> Timesheet:
-    """Lock the timesheet and refuse anyone but an approver, the owner (unless PMO admin), or a wrong status."""
+def _decidable(actor: Any, timesheet: Timesheet, *, approving: bool = False) -> Timesheet:
+    """Lock the timesheet and refuse anyone but an approver, the owner (unless PMO admin), or a wrong
+    status; an approval also refuses whoever entered some of the week's hours for its owner."""
     if not selectors.can_approve(actor, timesheet):
         raise PermissionDenied(
             "timesheet: you approve timesheets of projects you manage or of people in pools you manage; "
@@ -406,6 +430,13 @@ def _decidable(actor: Any, timesheet: Timesheet) -> Timesheet:
     ):
         raise PermissionDenied("timesheet: you cannot approve or reject your own timesheet.")
     locked = Timesheet.objects.select_for_update().get(pk=timesheet.pk)
+    if approving and TimesheetEntry.objects.filter(line__timesheet=locked, entered_by=actor).exists():
+        raise ValidationError(
+            {
+                "timesheet": "You entered hours on this week for its owner, so another approver approves it "
+                "(you can still reject it)."
+            }
+        )
     if locked.status != Timesheet.Status.SUBMITTED:
         raise ValidationError(
             {
@@ -432,7 +463,7 @@ def assignment_add_actual_work(*, task_id: int, resource_id: int, minutes: int) 
 @transaction.atomic
 def timesheet_approve(*, actor: Any, timesheet: Timesheet, version: int, comment: str = "") -> Timesheet:
     """Approve a submitted timesheet: it locks, and its hours on tasks become the owner's actual work."""
-    locked = _decidable(actor, timesheet)
+    locked = _decidable(actor, timesheet, approving=True)
     audited_update(
         actor=actor,
         instance=locked,
@@ -557,8 +588,14 @@ class _ImportCell:
 
 
 @transaction.atomic
-def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportReport:
-    """Import the actor's hours from a CSV or .xlsx file into the draft timesheets of their weeks.
+def timesheet_lines_import(*, actor: Any, name: str, content: bytes, person: Any = None) -> ImportReport:
+    """Import the hours of `person` (the actor by default) from a CSV or .xlsx file into the draft
+    timesheets of the person's weeks.
+
+    The actor imports for someone else only if they approve that person's weeks (see
+    selectors.people_entered_for), else PermissionDenied; the rows are checked against what the
+    *person* may book on and has booked, exactly as the person's own import, the weeks stay drafts for
+    the person to submit, and the hours keep the actor as `entered_by`.
 
     Columns: date (YYYY-MM-DD), project (code), task (UID, WBS code or name; empty books on the
     project), hours, note. Each row's hours are added to those already on its project, task and day.
@@ -569,17 +606,23 @@ def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportRe
     """
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Sign in to import your hours.")
+    person = person or actor
+    if person.pk != actor.pk and not selectors.can_enter_for(actor, person):
+        raise PermissionDenied(
+            "person: you import hours only for yourself and the people whose weeks you approve."
+        )
     rows = read_rows(name, content, required=IMPORT_REQUIRED)
     if not rows:
         raise ValidationError({"file": "The file has no rows below its header."})
     codes = {row.get("project", "").strip() for _, row in rows}
     codes |= {code.upper() for code in codes}
-    projects = {p.code.upper(): p for p in selectors.bookable_projects(actor).filter(code__in=codes)}
+    projects = {p.code.upper(): p for p in selectors.bookable_projects(person).filter(code__in=codes)}
     tasks: dict[int, list[Task]] = {}
     for task in Task.objects.filter(project__in=list(projects.values())).only(
         "pk", "project_id", "uid", "wbs", "name", "is_summary"
     ):
         tasks.setdefault(task.project_id, []).append(task)
+    who = "you" if person.pk == actor.pk else (person.get_full_name() or person.username)
     report = ImportReport()
     sheets: dict[dt.date, Timesheet | None] = {}
     booked: dict[dt.date, dict[dt.date, Decimal]] = {}
@@ -598,7 +641,7 @@ def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportRe
         project = projects.get(code.upper())
         if project is None:
             reason = (
-                f"There is no open project '{code}' you can book on." if code else "The project is missing."
+                f"There is no open project '{code}' {who} can book on." if code else "The project is missing."
             )
             errors.append(RowError(line, "project", reason))
         task = None
@@ -631,8 +674,8 @@ def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportRe
         if day is not None:
             week = monday(day)
             if week not in sheets:
-                sheets[week] = Timesheet.objects.filter(user=actor, week=week).order_by("-revision").first()
-                booked[week] = selectors.week_hours(actor, week)
+                sheets[week] = Timesheet.objects.filter(user=person, week=week).order_by("-revision").first()
+                booked[week] = selectors.week_hours(person, week)
             sheet = sheets[week]
             if sheet is not None and not sheet.is_editable:
                 errors.append(RowError(line, "date", f"{day.isoformat()}: {_locked_message(sheet)}"))
@@ -663,7 +706,7 @@ def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportRe
     for cell in cells.values():
         by_week.setdefault(monday(cell.date), []).append(cell)
     for week, week_cells in sorted(by_week.items()):
-        sheet = sheets.get(week) or timesheet_get_or_create_week(actor=actor, week=week)
+        sheet = sheets.get(week) or _week_get_or_create(actor, person, week)
         current = {
             (e.line.project_id, e.line.task_id, e.date): e
             for e in TimesheetEntry.objects.filter(line__timesheet=sheet).select_related("line")
@@ -682,7 +725,7 @@ def timesheet_lines_import(*, actor: Any, name: str, content: bytes) -> ImportRe
                     task=cell.task,
                 )
             )
-        entry_set(actor=actor, timesheet=sheet, version=sheet.version, entries=entries)
+        _entry_set(actor, person, sheet, sheet.version, entries)
     report.created = len(rows)
     return report
 

@@ -245,25 +245,42 @@ def _save(request: HttpRequest, week: dt.date) -> HttpResponse:
 @page
 @require_http_methods(["GET", "HEAD", "POST"])
 def lines_import(request: HttpRequest) -> HttpResponse:
-    """Upload the signed-in person's hours from a CSV or Excel file; all rows or none, every refusal listed."""
-    form = ImportForm(request.POST or None, request.FILES or None)
+    """Upload hours from a CSV or Excel file for the signed-in person, or for a person whose weeks they
+    approve ("For"); all rows or none, every refusal listed and the person named."""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     report = None
+    person = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        person = form.cleaned_data["person"]
         try:
             result = services.timesheet_lines_import(
-                actor=request.user, name=upload.name, content=upload.read()
+                actor=request.user, name=upload.name, content=upload.read(), person=person
             )
         except ImportRefused as refused:
             report = refused.report
             form.add_error("file", f"{len(report.errors)} problem(s) found; nothing was imported.")
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"{result.created} row(s) of hours imported into your timesheets.")
-            return redirect("timesheets:my_week")
+            if person.pk == request.user.pk:
+                messages.success(request, f"{result.created} row(s) of hours imported into your timesheets.")
+                return redirect("timesheets:my_week")
+            name = person.get_full_name() or person.username
+            messages.success(
+                request,
+                f"{result.created} row(s) of hours imported into the timesheets of {name}, "
+                "as drafts for them to submit.",
+            )
+            return redirect("timesheets:import")
     status = 422 if request.method == "POST" else 200
-    return render(request, "timesheets/import.html", {"form": form, "report": report}, status=status)
+    context = {
+        "form": form,
+        "report": report,
+        "person": person,
+        "is_self": person is None or person.pk == request.user.pk,
+    }
+    return render(request, "timesheets/import.html", context, status=status)
 
 
 @page

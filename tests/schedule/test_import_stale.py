@@ -7,9 +7,11 @@ and when `keel worker` starts; a job that moved recently is left to its worker.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -126,3 +128,34 @@ def test_the_worker_fails_stale_jobs_when_it_starts_and_runs_the_fresh_ones(org,
     assert stale.status == "failed" and "Start it again with `keel worker`" in stale.error
     assert fresh.status == "succeeded", fresh.error
     assert Project.objects.filter(code="WH-F").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_row_a_live_worker_holds_is_not_failed(org, settings):
+    # Given a job idle for an hour whose worker is inside the import's transaction (row locked)
+    settings.KEEL_JOB_STALE_MINUTES = 30
+    job = _job(org, "running", idle_minutes=60)
+    locked, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        try:
+            with transaction.atomic():
+                ImportJob.objects.select_for_update().get(pk=job.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        # When a reader looks Then the job is left to its worker, without waiting for the lock
+        assert import_jobs.import_jobs_fail_stale() == 0
+        assert ImportJob.objects.get(pk=job.pk).status == "running"
+    finally:
+        release.set()
+        thread.join()
+    # And once the worker is gone, the job is failed
+    assert import_jobs.import_jobs_fail_stale() == 1

@@ -37,8 +37,8 @@ def submitted_sheet(*, unit, project, name: str) -> Timesheet:
 
 
 def api_records(*, org, name, unit, pm, project):
-    """A submitted timesheet of the division's team member, its line, and the member (whose hours only
-    they import)."""
+    """A submitted timesheet of the division's team member, its line, and the member (whose hours they
+    import, and the approvers of their pool: the member has no pool here, so nobody else does)."""
     sheet = submitted_sheet(unit=unit, project=project, name=name)
     return {"timesheet_id": sheet, "line_id": sheet.lines.get(), "person_id": sheet.user}, {}
 
@@ -50,6 +50,7 @@ SOUTH_PAGE_RECORDS = {
 }
 # "My week" is everyone's own page (an executive keeps a timesheet too, and its POST changes only theirs);
 # an executive viewer reads the weeks booked in their units but decides none (403 on POST).
-# Importing hours, like "My week", writes only the signed-in person's own weeks.
+# Importing hours writes the signed-in person's own weeks, and those of the people whose weeks they approve
+# through a resource pool (an executive approves none: theirs only).
 EXECUTIVE_PAGES = {"timesheets:my_week", "timesheets:sheet_detail", "timesheets:import"}
 PERSONAL_PAGES = {"timesheets:my_week", "timesheets:import"}

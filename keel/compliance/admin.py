@@ -7,26 +7,14 @@ every other page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from keel.compliance.models import ComplianceConfig, Reminder, Waiver
-from keel.core.admin import ScopedModelAdmin, admin_site
+from keel.core.admin import ReadOnlyScopedModelAdmin, admin_site
 
 
-class ComplianceRecordAdmin(ScopedModelAdmin):
+class ComplianceRecordAdmin(ReadOnlyScopedModelAdmin):
     """A compliance record in the user's scope, shown but not edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ComplianceConfig, site=admin_site)

@@ -217,3 +217,17 @@ class AuditEntryAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyScopedModelAdmin(ScopedModelAdmin):
+    """Records that change only through their pages and services (workflows, audit trails): the admin
+    lists and shows them, in the user's scope, and offers no add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -7,12 +7,9 @@ shows them, scoped like every other page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from keel.core.admin import ScopedModelAdmin, admin_site
+from keel.core.admin import ReadOnlyScopedModelAdmin, admin_site
 from keel.gates.models import (
     Criterion,
     Deliverable,
@@ -25,17 +22,8 @@ from keel.gates.models import (
 )
 
 
-class GateRecordAdmin(ScopedModelAdmin):
+class GateRecordAdmin(ReadOnlyScopedModelAdmin):
     """A gates record in the user's scope, shown but not edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Methodology, site=admin_site)

@@ -13,21 +13,12 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from keel.core.admin import ScopedModelAdmin, admin_site
+from keel.core.admin import ReadOnlyScopedModelAdmin, admin_site
 from keel.notifications.models import Comment, Notification, Preference
 
 
-class NotificationRecordAdmin(ScopedModelAdmin):
+class NotificationRecordAdmin(ReadOnlyScopedModelAdmin):
     """A notifications record, shown but not edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PersonalRecordAdmin(NotificationRecordAdmin):

@@ -3,32 +3,20 @@ which recompute the whole schedule on every change; a row edited alone would lea
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
 
-from keel.core.admin import ScopedModelAdmin, admin_site
+from keel.core.admin import ReadOnlyScopedModelAdmin, admin_site
 from keel.orgs.models import OrgUnit
 from keel.schedule.models import Baseline, Dependency, ProjectSchedule, Task
 
 
-class ScheduleRecordAdmin(ScopedModelAdmin):
+class ScheduleRecordAdmin(ReadOnlyScopedModelAdmin):
     """A schedule record in the user's scope, shown but not edited."""
 
     def scope_unit(self, obj: models.Model) -> OrgUnit | None:
         """Schedule records belong to their project's org unit."""
         return obj.project.org_unit  # type: ignore[attr-defined, no-any-return]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ProjectSchedule, site=admin_site)

@@ -7,26 +7,14 @@ them all, scoped like every other page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from keel.core.admin import ScopedModelAdmin, admin_site
+from keel.core.admin import ReadOnlyScopedModelAdmin, admin_site
 from keel.statusreports.models import ProjectReporting, ReportConfig, ReportReminder, StatusReport
 
 
-class StatusReportRecordAdmin(ScopedModelAdmin):
+class StatusReportRecordAdmin(ReadOnlyScopedModelAdmin):
     """A status-reporting record in the user's scope, shown but not edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportConfig, site=admin_site)

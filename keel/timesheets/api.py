@@ -70,6 +70,7 @@ def _detail(view: selectors.SheetView) -> dict[str, Any]:
         "day_totals": view.day_totals,
         "total": view.total,
         "hidden_lines": view.hidden_lines,
+        "entered_by": view.entered_by,
     }
 
 

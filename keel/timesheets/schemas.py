@@ -76,6 +76,9 @@ class TimesheetDetailOut(TimesheetOut):
     day_totals: list[Decimal] = Field(..., description="Hours per day, Monday first")
     total: Decimal
     hidden_lines: int = Field(..., description="Lines on projects outside the reader's scope, not shown")
+    entered_by: list[str] = Field(
+        ..., description="The people who entered some of these hours for the owner (by import), by name"
+    )
 
 
 class WeekOpenIn(InputSchema):

@@ -194,7 +194,10 @@ def test_the_api_imports_for_a_managed_person_and_refuses_the_others(org, team, 
     answer = _post(raj, org.member_north, good)
     assert (answer.status_code, answer.json()) == (201, {"created": 2})
     assert _hours(org.member_north)[("N-001", "Build", day(0).isoformat())] == Decimal("8.00")
-    assert Timesheet.objects.get(user=org.member_north).status == "draft"
+    sheet = Timesheet.objects.get(user=org.member_north)
+    assert sheet.status == "draft"
+    # the week's answer names who entered hours for its owner; the owner's own week names nobody
+    assert as_user(org.member_north).get(f"/timesheets/{sheet.pk}").body["entered_by"] == ["Raj Rao"]
     # bad rows: every bad cell answered, nothing written
     before = _hours(org.member_north)
     bad = _csv(f"{day(2)},N-001,Build,8,", f"{day(2)},S-001,,1,", f"{day(2)},N-001,Build,-1,")
@@ -225,6 +228,7 @@ def test_the_own_import_is_unchanged_for_an_approver(org, team, as_user):
     assert answer.status_code == 201
     entry = TimesheetEntry.objects.get()
     assert (entry.line.timesheet.user, entry.entered_by) == (team.raj, None)
+    assert raj.get(f"/timesheets/{entry.line.timesheet_id}").body["entered_by"] == []
 
 
 # --- the page -----------------------------------------------------------------------------------------------------

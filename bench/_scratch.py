@@ -3,7 +3,8 @@
 `scratch_database()` points Django at a database made for the run: a temporary SQLite file, or a
 PostgreSQL database created beside the one DATABASE_URL names and dropped at the end. `prepare()`
 migrates it and says which database it is; `load_demo()` loads `keel demo --reset` of a size;
-`measure()` fetches a page as a logged-in client and counts its queries.
+`measure()` fetches a page as a logged-in client and counts its queries; `timed()` does the same for
+any call.
 """
 
 from __future__ import annotations
@@ -116,4 +117,19 @@ def measure(client: Any, path: str, runs: int) -> dict[str, Any]:
             response = client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (path, response.status_code)
+    return {"queries": len(queries.captured_queries), "median_ms": round(statistics.median(timings), 1)}
+
+
+def timed(call: Any, runs: int) -> dict[str, Any]:
+    """Call once to warm up, then `runs` times: queries of the last run, median milliseconds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - started) * 1000)
     return {"queries": len(queries.captured_queries), "median_ms": round(statistics.median(timings), 1)}

@@ -19,43 +19,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _scratch import prepare, scratch_database, timed
+
 ROLES = 40
 TASKS_PER_PROJECT = 10
-
-
-def scratch_postgres(url: str) -> tuple[str, str]:
-    """Create a scratch database on the server of `url`; returns its URL and the maintenance URL."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"keel_bench_capacity_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url
-
-
-def drop_postgres(scratch_url: str, admin_url: str) -> None:
-    """Drop the scratch database."""
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(scratch_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def staff(resources: int, seed: int = 5) -> dict[str, int]:
@@ -200,29 +172,9 @@ def staff(resources: int, seed: int = 5) -> dict[str, int]:
     }
 
 
-def timed(call: Any, runs: int) -> dict[str, Any]:
-    """Call once to warm up, then `runs` times: queries of the last run, median milliseconds."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    call()
-    timings = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            call()
-            timings.append((time.perf_counter() - started) * 1000)
-    return {"queries": len(queries.captured_queries), "median_ms": round(statistics.median(timings), 1)}
-
-
 def run(projects: int, resources: int, weeks: int, runs: int) -> dict[str, Any]:
     """Load the demo and the resource layer, then measure."""
-    import django
-    from django.core.management import call_command
-    from django.db import connection
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    database = prepare()
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -266,11 +218,6 @@ def run(projects: int, resources: int, weeks: int, runs: int) -> dict[str, Any]:
 
         return call
 
-    if connection.vendor == "postgresql":
-        number = connection.cursor().connection.info.server_version
-        version = f"{number // 10000}.{number % 10000}"
-    else:
-        version = connection.Database.sqlite_version
     measured = [
         ("capacity matrix, every resource × weeks", lambda: capacity.capacity_matrix_for_user(admin, year)),
         (
@@ -288,10 +235,7 @@ def run(projects: int, resources: int, weeks: int, runs: int) -> dict[str, Any]:
         ("API: /capacity/heatmap (every resource)", api("heatmap", **query)),
     ]
     return {
-        "database": connection.vendor,
-        "database_version": version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
+        **database,
         "runs": runs,
         "weeks": weeks,
         "projects": projects,
@@ -314,24 +258,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
-    url = os.environ.get("DATABASE_URL", "")
-    scratch = admin = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if url.startswith(("postgres://", "postgresql://")):
-            scratch, admin = scratch_postgres(url)
-            os.environ["DATABASE_URL"] = scratch
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            results = run(args.projects, args.resources, args.weeks, args.runs)
-        finally:
-            if scratch and admin:
-                from django.db import connections
-
-                connections.close_all()
-                drop_postgres(scratch, admin)
+    with scratch_database("keel_bench_capacity"):
+        results = run(args.projects, args.resources, args.weeks, args.runs)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0

@@ -27,41 +27,16 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _scratch import prepare, scratch_database
+
 YEAR = 2026
 CURRENCIES = ("EUR", "NOK", "SEK", "USD")
 TO_EUR = {"NOK": Decimal("0.085"), "SEK": Decimal("0.088"), "USD": Decimal("0.92")}
 STATUS_DATES = (dt.date(YEAR, 3, 31), dt.date(YEAR, 7, 1), dt.date(YEAR, 12, 31))
-
-
-def scratch_postgres(url: str) -> tuple[str, str]:
-    """Create a scratch database on the server of `url`; returns its URL and the maintenance URL."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"keel_bench_finance_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url
-
-
-def drop_postgres(scratch_url: str, admin_url: str) -> None:
-    """Drop the scratch database."""
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(scratch_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def build(projects: int, tasks: int, people: int, seed: int = 7) -> dict[str, int]:
@@ -316,12 +291,8 @@ def measure(call: Any, runs: int) -> tuple[float, int, Any]:
 
 def run(projects: int, tasks: int, people: int, runs: int) -> dict[str, Any]:
     """Build the data, then measure the roll-up and the plain sums at each status date."""
-    import django
-    from django.core.management import call_command
+    prepare()  # the database version below keeps this bench's own spelling
     from django.db import connection
-
-    django.setup()
-    call_command("migrate", verbosity=0)
     from django.db.models import Sum
 
     from keel.finance import selectors
@@ -387,24 +358,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
-    url = os.environ.get("DATABASE_URL", "")
-    scratch = admin = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if url.startswith(("postgres://", "postgresql://")):
-            scratch, admin = scratch_postgres(url)
-            os.environ["DATABASE_URL"] = scratch
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            results = run(args.projects, args.tasks, args.people, args.runs)
-        finally:
-            if scratch and admin:
-                from django.db import connections
-
-                connections.close_all()
-                drop_postgres(scratch, admin)
+    with scratch_database("keel_bench_finance"):
+        results = run(args.projects, args.tasks, args.people, args.runs)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0

@@ -19,19 +19,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
 import re
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
 GROUP = 25
 """Every 25th task is a summary of the 24 below it."""
 
@@ -136,51 +129,18 @@ def build(project: Any, actor: Any, size: int) -> None:
     )
 
 
-def scratch_postgres(url: str) -> tuple[str, str]:
-    """Create a scratch database on the server of `url`; returns its URL and the maintenance URL."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"keel_bench_gantt_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url
-
-
-def drop_postgres(scratch_url: str, admin_url: str) -> None:
-    """Drop the scratch database."""
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(scratch_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def measure(client: Any, path: str, runs: int) -> dict[str, Any]:
-    """Render `path` once to warm up, then `runs` times: queries, median time, page and JSON sizes."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    """Render `path` once to warm up, then `runs` times (queries, median time), then once more for its sizes."""
+    from _scratch import measure as scratch_measure
 
-    response = client.get(path)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {path} answered {response.status_code}")
-    timings = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-    html = response.content
+    timing = scratch_measure(client, path, runs)
+    html = client.get(path).content
     data = re.search(rb'<script id="gantt-data" type="application/json">(.*?)</script>', html, re.S)
     assert data, "the page has no chart data"
     import gzip
 
     return {
-        "queries": len(queries.captured_queries),
-        "median_ms": round(statistics.median(timings), 1),
+        **timing,
         "page_kb": round(len(html) / 1024, 1),
         "json_kb": round(len(data.group(1)) / 1024, 1),
         "page_gzip_kb": round(len(gzip.compress(html)) / 1024, 1),
@@ -189,14 +149,12 @@ def measure(client: Any, path: str, runs: int) -> dict[str, Any]:
 
 def run(size: int, runs: int) -> dict[str, Any]:
     """Build the schedule and measure the page with and without its baseline."""
-    import django
-    from django.core.management import call_command
-    from django.db import connection
+    from _scratch import prepare
+
+    database = prepare()
     from django.test import Client
     from django.urls import reverse
 
-    django.setup()
-    call_command("migrate", verbosity=0)
     from keel.orgs import services as org_services
     from keel.orgs.models import OrgUnit, Role, User
     from keel.portfolio import services as portfolio_services
@@ -220,19 +178,11 @@ def run(size: int, runs: int) -> dict[str, Any]:
     build(project, manager, size)
     build_s = time.perf_counter() - started
     schedule = ProjectSchedule.objects.get(project=project)
-    if connection.vendor == "postgresql":
-        number = connection.cursor().connection.info.server_version
-        version = f"{number // 10000}.{number % 10000}"
-    else:
-        version = connection.Database.sqlite_version
     client = Client()
     client.force_login(manager)
     path = reverse("schedule:gantt", kwargs={"project_id": project.pk})
     return {
-        "database": connection.vendor,
-        "database_version": version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
+        **database,
         "runs": runs,
         "tasks": schedule.task_count,
         "links": Dependency.objects.filter(project=project).count(),
@@ -253,24 +203,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
-    url = os.environ.get("DATABASE_URL", "")
-    scratch = admin = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if url.startswith(("postgres://", "postgresql://")):
-            scratch, admin = scratch_postgres(url)
-            os.environ["DATABASE_URL"] = scratch
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            results = run(args.tasks, args.runs)
-        finally:
-            if scratch and admin:
-                from django.db import connections
+    from _scratch import scratch_database  # imported here: tests/e2e/test_gantt.py imports bench.gantt
 
-                connections.close_all()
-                drop_postgres(scratch, admin)
+    with scratch_database("keel_bench_gantt"):
+        results = run(args.tasks, args.runs)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0

@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from keel.core import jobs
 from keel.core.errors import PermissionDenied, error_text
 from keel.engines import calendars as engine_calendars
 from keel.engines import leveling as engine
@@ -115,26 +115,20 @@ def _enqueue(run_id: int) -> None:
     level_resources.enqueue(run_id)
 
 
-WORKER_COMMAND = "keel worker"
 _OPEN = (LevelingRun.Status.QUEUED, LevelingRun.Status.RUNNING)
-
-
-def stale_before() -> dt.datetime:
-    """Runs not updated since this moment have no live worker (``KEEL_JOB_STALE_MINUTES`` ago)."""
-    return timezone.now() - dt.timedelta(minutes=int(settings.KEEL_JOB_STALE_MINUTES))
 
 
 def _stale_message(status: str) -> str:
     """Why a stale run failed, and how to start again."""
-    minutes = int(settings.KEEL_JOB_STALE_MINUTES)
+    minutes = jobs.stale_minutes()
     if status == LevelingRun.Status.QUEUED:
         return (
             f"No background worker started this leveling within {minutes} minutes; nothing was changed. "
-            f"Make sure `{WORKER_COMMAND}` runs, then level again."
+            f"Make sure `{jobs.WORKER_COMMAND}` runs, then level again."
         )
     return (
         f"The worker stopped before the leveling finished (no progress for {minutes} minutes); nothing "
-        f"was changed. Start it again with `{WORKER_COMMAND}`, then level again."
+        f"was changed. Start it again with `{jobs.WORKER_COMMAND}`, then level again."
     )
 
 
@@ -142,30 +136,18 @@ def leveling_runs_fail_stale(*, run_ids: list[int] | None = None) -> int:
     """End as failed every queued or running run (of `run_ids`, or any) idle for ``KEEL_JOB_STALE_MINUTES``.
 
     A run writes nothing to the schedules until it is applied, so a run whose worker died only needs
-    to say so. A run whose row a live worker holds locked (PostgreSQL) is skipped; a database busy
-    with a writer (SQLite) leaves the runs for the next look. Returns how many runs were failed.
+    to say so. Returns how many runs were failed.
     """
-    cutoff = stale_before()
-    candidates = LevelingRun.objects.filter(status__in=_OPEN, updated_at__lt=cutoff)
+    open_runs = LevelingRun.objects.filter(status__in=_OPEN)
     if run_ids is not None:
-        candidates = candidates.filter(pk__in=run_ids)
-    if not candidates.exists():  # the cheap look; writes only when something is stale
-        return 0
-    failed = 0
-    try:
-        with transaction.atomic():
-            for pk, status in candidates.select_for_update(skip_locked=True).values_list("pk", "status"):
-                failed += LevelingRun.objects.filter(pk=pk, status=status, updated_at__lt=cutoff).update(
-                    status=LevelingRun.Status.FAILED,
-                    message=_stale_message(status),
-                    updated_at=timezone.now(),
-                )
-    except OperationalError:  # the database is locked by a live writer: look again on the next read
-        logger.warning("Could not mark stale leveling runs failed: the database is busy", exc_info=True)
-        return 0
-    if failed:
-        logger.warning("Marked %s leveling run(s) failed: their worker stopped", failed)
-    return failed
+        open_runs = open_runs.filter(pk__in=run_ids)
+    failed = jobs.fail_stale(
+        open_runs,
+        fields=(),
+        failed=lambda row: {"status": LevelingRun.Status.FAILED, "message": _stale_message(row["status"])},
+        what="leveling runs",
+    )
+    return len(failed)
 
 
 def leveling_run_list_for_user(user: Any) -> QuerySet[LevelingRun]:
@@ -183,7 +165,11 @@ def leveling_run_get_for_user(user: Any, run_id: Any) -> LevelingRun:
     """
     runs = LevelingRun.objects.select_related("org_unit", "project", "pool", "created_by")
     run = scoping.get_for_user(user, runs, Action.VIEW, pk=run_id)
-    if run.status in _OPEN and run.updated_at < stale_before() and leveling_runs_fail_stale(run_ids=[run.pk]):
+    if (
+        run.status in _OPEN
+        and run.updated_at < jobs.stale_before()
+        and leveling_runs_fail_stale(run_ids=[run.pk])
+    ):
         run = runs.get(pk=run.pk)
     return run
 

@@ -16,7 +16,6 @@ again. ``keel worker`` calls it when it starts, and the reads below before they 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import uuid
 from pathlib import Path
@@ -25,11 +24,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from keel.core import jobs
 from keel.core.errors import PermissionDenied, error_text
 from keel.interchange.model import InterchangeError
 from keel.orgs import scoping
@@ -310,26 +310,21 @@ def summary_data(summary: importing.ImportSummary) -> dict[str, Any]:
 
 # --- jobs left behind by a worker that stopped ------------------------------------------------------
 
-WORKER_COMMAND = "keel worker"
 _OPEN = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 
 
-def stale_before() -> dt.datetime:
-    """Jobs not updated since this moment have no live worker (``KEEL_JOB_STALE_MINUTES`` ago)."""
-    return timezone.now() - dt.timedelta(minutes=int(settings.KEEL_JOB_STALE_MINUTES))
-
-
-def _stale_error(job: ImportJob) -> str:
+def _stale_error(status: str, file_name: str) -> str:
     """Why a stale job failed, and how to start again."""
-    minutes = int(settings.KEEL_JOB_STALE_MINUTES)
-    if job.status == ImportJob.Status.QUEUED:
+    minutes = jobs.stale_minutes()
+    if status == ImportJob.Status.QUEUED:
         return (
-            f"No background worker started the import of {job.file_name} within {minutes} minutes; "
-            f"nothing was imported. Make sure `{WORKER_COMMAND}` runs, then import the file again."
+            f"No background worker started the import of {file_name} within {minutes} minutes; "
+            f"nothing was imported. Make sure `{jobs.WORKER_COMMAND}` runs, then import the file again."
         )
     return (
-        f"The worker stopped before the import of {job.file_name} finished (no progress for {minutes} "
-        f"minutes); nothing was imported. Start it again with `{WORKER_COMMAND}`, then import the file again."
+        f"The worker stopped before the import of {file_name} finished (no progress for {minutes} "
+        f"minutes); nothing was imported. Start it again with `{jobs.WORKER_COMMAND}`, then import the file "
+        "again."
     )
 
 
@@ -337,40 +332,26 @@ def import_jobs_fail_stale(*, job_ids: list[int] | None = None) -> int:
     """End as failed every queued or running job (of `job_ids`, or any) idle for ``KEEL_JOB_STALE_MINUTES``.
 
     The import writes in one transaction, so a job whose worker died left nothing behind: the job
-    only needs to say so. On PostgreSQL a job whose row a live worker holds locked is skipped; a
-    database busy with such a worker (SQLite) leaves the jobs for the next look. Returns how many
-    jobs were failed.
+    only needs to say so, and its upload is deleted. Returns how many jobs were failed.
     """
-    cutoff = stale_before()
-    candidates = ImportJob.objects.filter(status__in=_OPEN, updated_at__lt=cutoff)
+    open_jobs = ImportJob.objects.filter(status__in=_OPEN)
     if job_ids is not None:
-        candidates = candidates.filter(pk__in=job_ids)
-    if not candidates.exists():  # the cheap look; writes only when something is stale
-        return 0
-    uploads: list[str] = []
-    try:
-        with transaction.atomic():
-            for job in candidates.select_for_update(skip_locked=True).only(
-                "pk", "status", "file_name", "upload"
-            ):
-                now = timezone.now()
-                ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at__lt=cutoff).update(
-                    status=ImportJob.Status.FAILED,
-                    stage="Failed: nothing was imported",
-                    error=_stale_error(job),
-                    finished_at=now,
-                    updated_at=now,
-                    upload="",
-                )
-                uploads.append(job.upload)
-    except OperationalError:  # the database is locked by a live import: look again on the next read
-        logger.warning("Could not mark stale import jobs failed: the database is busy", exc_info=True)
-        return 0
-    for relative in uploads:
-        _delete_upload(relative)
-    if uploads:
-        logger.warning("Marked %s import job(s) failed: their worker stopped", len(uploads))
-    return len(uploads)
+        open_jobs = open_jobs.filter(pk__in=job_ids)
+    failed = jobs.fail_stale(
+        open_jobs,
+        fields=("file_name", "upload"),
+        failed=lambda row: {
+            "status": ImportJob.Status.FAILED,
+            "stage": "Failed: nothing was imported",
+            "error": _stale_error(row["status"], row["file_name"]),
+            "finished_at": timezone.now(),
+            "upload": "",
+        },
+        what="import jobs",
+    )
+    for row in failed:
+        _delete_upload(row["upload"])
+    return len(failed)
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -387,8 +368,12 @@ def import_job_get_for_user(user: Any, job_id: Any) -> ImportJob:
 
     A job left queued or running by a worker that stopped is failed first, with how to start again.
     """
-    jobs = ImportJob.objects.select_related("org_unit", "project", "created_by")
-    job = scoping.get_for_user(user, jobs, Action.VIEW, pk=job_id)
-    if job.status in _OPEN and job.updated_at < stale_before() and import_jobs_fail_stale(job_ids=[job.pk]):
-        job = jobs.get(pk=job.pk)
+    rows = ImportJob.objects.select_related("org_unit", "project", "created_by")
+    job = scoping.get_for_user(user, rows, Action.VIEW, pk=job_id)
+    if (
+        job.status in _OPEN
+        and job.updated_at < jobs.stale_before()
+        and import_jobs_fail_stale(job_ids=[job.pk])
+    ):
+        job = rows.get(pk=job.pk)
     return job

@@ -16,7 +16,9 @@ the improved schedule's start order replaces the list. Half the children come fr
 crossover (the mother's order kept over her most resource-intensive interval, the father's around
 it), the other half from two-point crossover; adjacent-swap mutation, binary tournaments, a
 steady-state population without duplicate objectives, and a restart from the best individual's
-neighbourhood when the population stalls.
+neighbourhood when the population stalls; the neighbourhood widens with each restart that found
+nothing better (an escalating perturbation, as in iterated local search), so a population caught
+in one basin moves on instead of circling it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ _BIG = 1 << 60
 MUTATION = 0.05  # probability of swapping each adjacent pair of a child's list
 PEAK = 0.5  # share of children made by the peak crossover (the rest: two-point crossover)
 RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (share of its length)
+ESCALATE = 2.0  # the noise doubles with each restart that found nothing better since the last one,
+ESCALATE_MAX = 3  # at most three times (0.05, 0.1, 0.2, 0.4 of the list's length)
 
 
 def _jit(fn):
@@ -750,7 +754,7 @@ class FastGA:
             if self.bestfit[0] <= target or time.perf_counter() >= deadline:
                 return
 
-    def restart(self, keep: int) -> None:
+    def restart(self, keep: int, noise: float = RESTART_NOISE) -> None:
         """Keep the ``keep`` best individuals; the others become lists sampled around the best one
         (its positions plus noise, made precedence-feasible)."""
         if self.count == 0:
@@ -766,7 +770,7 @@ class FastGA:
         pos = np.zeros(a.n, np.float64)
         pos[self.pop[0]] = np.arange(m, dtype=np.float64)
         while self.count < self.size:
-            self.sample(pos + self.rng.normal(0.0, RESTART_NOISE * m, a.n), randomized=False)
+            self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
     def run(
         self,
@@ -781,6 +785,8 @@ class FastGA:
         batch = 8
         last = (int(self.bestfit[0]), int(self.bestfit[1]))
         since = self.schedules
+        fails = 0
+        at_restart = last
         while True:
             now = time.perf_counter()
             if now - t0 >= seconds or self.bestfit[0] <= target or (stop is not None and stop()):
@@ -795,7 +801,10 @@ class FastGA:
             if fit < last:
                 last, since = fit, self.schedules
             elif stall and self.schedules - since > stall:
-                self.restart(max(2, self.size // 10))
+                fails = fails + 1 if fit >= at_restart else 0
+                at_restart = fit
+                noise = RESTART_NOISE * ESCALATE ** min(fails, ESCALATE_MAX)
+                self.restart(max(2, self.size // 10), noise)
                 since = self.schedules
 
 

@@ -236,3 +236,24 @@ def test_j120_many_schedules_and_a_feasible_result():
     result = level(problem, time_limit=0.5, seed=random.Random(0).randrange(100))
     assert check(problem, result.starts) == []
     assert result.schedules > 500  # the pure-Python scheme made 100-250 in 0.5 s
+
+
+@needs_psplib
+def test_restarts_widen_until_the_population_leaves_its_basin(monkeypatch):
+    # j3013_2 (optimum 62, proven by Demeulemeester and Herroelen): restarting always close to the
+    # best list keeps a population at 63 however long it runs; widening the restarts that found
+    # nothing better reaches 62.
+    problem = read_psplib((PSPLIB / "j30" / "j3013_2.sm").read_text())
+    c = leveling._Compiled(problem)
+    ls, lf = leveling._priorities(c)
+    rules = [np.array([rule[c.unit_of[v]] for v in range(c.n)], np.float64) for rule in (lf, ls)]
+
+    def best(seed: int) -> int:
+        ga = leveling_fast.FastGA(leveling_fast.Arrays(c), seed=seed, size=leveling._FAST_GA_SIZE)
+        ga.populate(rules, 0, deadline=float("inf"))
+        ga.run(1e9, 62, stop=lambda: ga.schedules >= 300_000, stall=leveling._STALL * ga.size)
+        return int(ga.bestfit[0]) + c.origin
+
+    assert [best(seed) for seed in (1, 2)] == [62, 62]
+    monkeypatch.setattr(leveling_fast, "ESCALATE_MAX", 0)
+    assert [best(seed) for seed in (1, 2)] == [63, 63]

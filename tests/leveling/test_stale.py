@@ -97,3 +97,23 @@ def test_a_failed_stale_run_can_be_started_again(org, crowded):  # noqa: F811
     again = leveling.leveling_run_create(actor=org.pm_north, project=org.project_north)
     done = leveling.leveling_run_execute(run_id=again.pk)
     assert done is not None and done.status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keel_serve_fails_stale_runs_when_its_worker_thread_starts(org, crowded, settings):  # noqa: F811
+    from keel.core.management.commands.serve import start_worker
+
+    settings.KEEL_JOB_STALE_MINUTES = 30
+    stale = _run(org, "queued", idle_minutes=90)
+    fresh = _run(org, "running", idle_minutes=1)
+
+    started = start_worker()
+    assert started is not None
+    worker, thread = started
+    worker.running = False
+    thread.join(10)
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == "failed" and "`keel worker`" in stale.message
+    assert fresh.status == "running"

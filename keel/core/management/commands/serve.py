@@ -21,7 +21,8 @@ logger = logging.getLogger("keel.serve")
 def start_worker() -> tuple[Any, threading.Thread] | None:
     """Run the database task worker in a daemon thread; None when tasks use another backend.
 
-    The leveling engine's compiled kernels start loading (or compiling) in the background too, so the
+    The imports and levelings a stopped worker left behind are failed first (as `keel worker` does),
+    and the leveling engine's compiled kernels start loading (or compiling) in the background, so the
     first leveling run does not wait for them."""
     from keel.engines import leveling_fast
 
@@ -32,6 +33,11 @@ def start_worker() -> tuple[Any, threading.Thread] | None:
 
     if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         return None
+    from keel.core.management.commands.worker import fail_stale_jobs
+
+    failed = fail_stale_jobs()
+    if failed:
+        logger.warning("%s import(s) or leveling(s) left by a stopped worker were marked failed.", failed)
     worker = Worker(
         queue_names=["*"],
         interval=1.0,

@@ -12,6 +12,14 @@ from keel.resources import leveling
 from keel.schedule import import_jobs
 
 
+def fail_stale_jobs() -> int:
+    """End as failed the imports and levelings a stopped worker left behind; returns how many.
+
+    Other workers may be running: only jobs idle for ``KEEL_JOB_STALE_MINUTES`` are failed, never every
+    running one. Called when `keel worker` starts and when `keel serve` starts its worker thread."""
+    return import_jobs.import_jobs_fail_stale() + leveling.leveling_runs_fail_stale()
+
+
 class Command(db_worker.Command):
     """django-tasks-db's `db_worker` with Keel's defaults: every queue, no auto-reload.
 
@@ -26,12 +34,8 @@ class Command(db_worker.Command):
         parser.set_defaults(queue_name="*", reload=False)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Fail the jobs a stopped worker left behind, start compiling the leveling kernels, process jobs.
-
-        Other workers may be running: only imports and levelings idle for ``KEEL_JOB_STALE_MINUTES``
-        are failed, never every running one.
-        """
-        failed = import_jobs.import_jobs_fail_stale() + leveling.leveling_runs_fail_stale()
+        """Fail the jobs a stopped worker left behind, start compiling the leveling kernels, process jobs."""
+        failed = fail_stale_jobs()
         if failed:
             self.stderr.write(
                 f"{failed} import(s) or leveling(s) left by a stopped worker were marked failed."

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from keel.changes.models import DEFAULT_LEVELS, BudgetEdit, ChangeAuthority, ChangeRequest, TaskEdit
 from keel.core.errors import NotFound
+from keel.core.unit_settings import settings_in_force
 from keel.orgs import scoping
 from keel.orgs import selectors as org_selectors
 from keel.orgs.models import Membership, OrgUnit, Role, User
@@ -88,15 +89,8 @@ DEFAULT = Authority(levels=_levels(DEFAULT_LEVELS))
 
 def authority_for_unit(unit: OrgUnit) -> Authority:
     """The authority levels in force for `unit` (nearest configured ancestor, else the defaults)."""
-    configs = {
-        c.org_unit_id: c
-        for c in ChangeAuthority.objects.filter(org_unit_id__in=unit.ancestor_ids).select_related("org_unit")
-    }
-    for pk in reversed(unit.ancestor_ids):
-        if pk in configs:
-            config = configs[pk]
-            return Authority(_levels(config.levels), config.org_unit, config.version)
-    return DEFAULT
+    config = settings_in_force(unit, ChangeAuthority)
+    return DEFAULT if config is None else Authority(_levels(config.levels), config.org_unit, config.version)
 
 
 def authority_for_user(user: Any, unit_id: Any, action: Action = Action.VIEW) -> tuple[OrgUnit, Authority]:

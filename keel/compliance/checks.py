@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keel.compliance.models import DEFAULT_CHANGE_AGE_DAYS, DEFAULT_STALE_RAID_DAYS, ComplianceConfig
+from keel.core.unit_settings import SettingsBook
 from keel.governance import selectors as governance_selectors
 from keel.orgs.models import OrgUnit
 from keel.portfolio.models import Project
@@ -107,15 +108,12 @@ class RuleBook:
     """The rules of many units from one query of the (few) compliance settings."""
 
     def __init__(self) -> None:
-        self._by_unit = {c.org_unit_id: c for c in ComplianceConfig.objects.select_related("org_unit")}
+        self._book = SettingsBook(ComplianceConfig)
 
     def for_path(self, path: str) -> Rules:
         """The rules in force for the unit at `path` (nearest configured ancestor, else the defaults)."""
-        for part in reversed([p for p in path.split(".") if p]):
-            config = self._by_unit.get(int(part))
-            if config is not None:
-                return rules_of(config)
-        return DEFAULT_RULES
+        config = self._book.for_path(path)
+        return DEFAULT_RULES if config is None else rules_of(config)
 
     def for_project(self, project: Project) -> Rules:
         """The rules of the project's unit."""
@@ -123,7 +121,7 @@ class RuleBook:
 
     def smallest(self, name: str) -> int:
         """The smallest value of a setting anywhere (the defaults included)."""
-        return min([getattr(DEFAULT_RULES, name), *(getattr(c, name) for c in self._by_unit.values())])
+        return min([getattr(DEFAULT_RULES, name), *(getattr(c, name) for c in self._book.rows())])
 
 
 # --- the registry --------------------------------------------------------------------------------------

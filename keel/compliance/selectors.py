@@ -19,7 +19,7 @@ from django.utils import timezone
 from keel.compliance import checks
 from keel.compliance.checks import Context, Gap, RuleBook, Rules
 from keel.compliance.models import ComplianceConfig, Reminder, Waiver
-from keel.core.unit_settings import unit_settings_for_user
+from keel.core.unit_settings import settings_in_force, unit_settings_for_user
 from keel.orgs import scoping
 from keel.orgs.models import OrgUnit
 from keel.orgs.scoping import Action
@@ -286,14 +286,8 @@ def can_remind(user: Any, project: Project) -> bool:
 
 def rules_for_unit(unit: OrgUnit) -> Rules:
     """The compliance rules in force for `unit` (its own, the nearest ancestor's, or the defaults)."""
-    configs = {
-        c.org_unit_id: c
-        for c in ComplianceConfig.objects.filter(org_unit_id__in=unit.ancestor_ids).select_related("org_unit")
-    }
-    for pk in reversed(unit.ancestor_ids):
-        if pk in configs:
-            return checks.rules_of(configs[pk])
-    return checks.DEFAULT_RULES
+    config = settings_in_force(unit, ComplianceConfig)
+    return checks.DEFAULT_RULES if config is None else checks.rules_of(config)
 
 
 def config_for_unit(

@@ -3,12 +3,13 @@
 Such a settings model has one row per unit that sets its own (`org_unit`, a one-to-one); a unit
 without one uses its nearest ancestor's, or Keel's defaults. Each app's `config_for_unit` is this
 module's `unit_settings_for_user` over its model; the API serves them with
-`keel.core.api.unit_settings_routes`.
+`keel.core.api.unit_settings_routes`. What is in force for a unit is :func:`settings_in_force`
+(one unit) or a :class:`SettingsBook` (many units, one query).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 
@@ -32,3 +33,31 @@ def unit_settings_for_user(
     if action != Action.VIEW:
         scoping.require(user, action, model, unit, "unit")
     return unit, model._default_manager.filter(org_unit=unit).first()
+
+
+def settings_in_force(unit: OrgUnit, model: type[M]) -> M | None:
+    """The `model` row in force for `unit`: its own, else its nearest ancestor's; None for the defaults."""
+    rows = {
+        row.org_unit_id: row
+        for row in model._default_manager.filter(org_unit_id__in=unit.ancestor_ids).select_related("org_unit")
+    }
+    return next((rows[pk] for pk in reversed(unit.ancestor_ids) if pk in rows), None)
+
+
+class SettingsBook(Generic[M]):
+    """The `model` rows in force for many units, from one query of the (few) rows there are."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._by_unit = {row.org_unit_id: row for row in model._default_manager.select_related("org_unit")}
+
+    def for_path(self, path: str) -> M | None:
+        """The row in force for the unit at the materialised `path` (zero-padded ids, dot-terminated); None for the defaults."""
+        for part in reversed([p for p in path.split(".") if p]):
+            row = self._by_unit.get(int(part))
+            if row is not None:
+                return row
+        return None
+
+    def rows(self) -> list[M]:
+        """Every row, whichever unit set it."""
+        return list(self._by_unit.values())

@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from keel.core.unit_settings import settings_in_force
 from keel.engines import evm
 from keel.finance.models import (
     BudgetChange,
@@ -207,11 +208,8 @@ def snapshot_list(project: Project) -> QuerySet[EvmSnapshot]:
 
 def thresholds_for(unit: OrgUnit) -> tuple[Decimal, Decimal]:
     """(CPI min, SPI min) set for `unit` or its nearest ancestor; 0.90 each by default."""
-    found = {t.org_unit_id: t for t in Thresholds.objects.filter(org_unit_id__in=unit.ancestor_ids)}
-    for pk in reversed(unit.ancestor_ids):
-        if pk in found:
-            return found[pk].cpi_min, found[pk].spi_min
-    return DEFAULT_THRESHOLD, DEFAULT_THRESHOLD
+    found = settings_in_force(unit, Thresholds)
+    return (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD) if found is None else (found.cpi_min, found.spi_min)
 
 
 def thresholds_list_for_user(user: Any) -> QuerySet[Thresholds]:

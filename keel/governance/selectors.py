@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from keel.core.unit_settings import unit_settings_for_user
+from keel.core.unit_settings import SettingsBook, settings_in_force, unit_settings_for_user
 from keel.governance.models import (
     DEFAULT_CATEGORIES,
     DEFAULT_IMPACT_LABELS,
@@ -95,24 +95,22 @@ class ScaleBook:
     """The scales of many units from one query of the (few) RAID configurations."""
 
     def __init__(self) -> None:
-        self._by_unit = {c.org_unit_id: c for c in RaidConfig.objects.select_related("org_unit")}
+        self._book = SettingsBook(RaidConfig)
 
     def for_path(self, path: str) -> RaidScale:
         """The scale in force for the unit at `path` (nearest configured ancestor, else defaults)."""
-        for part in reversed([p for p in path.split(".") if p]):
-            config = self._by_unit.get(int(part))
-            if config is not None:
-                return _scale_of(config)
-        return DEFAULT
+        config = self._book.for_path(path)
+        return DEFAULT if config is None else _scale_of(config)
+
+    def configs(self) -> list[RaidConfig]:
+        """Every unit's own RAID configuration."""
+        return self._book.rows()
 
 
 def scale_for_unit(unit: OrgUnit) -> RaidScale:
     """The RAID scale in force for `unit`."""
-    configs = {c.org_unit_id: c for c in RaidConfig.objects.filter(org_unit_id__in=unit.ancestor_ids)}
-    for pk in reversed(unit.ancestor_ids):
-        if pk in configs:
-            return _scale_of(configs[pk])
-    return DEFAULT
+    config = settings_in_force(unit, RaidConfig)
+    return DEFAULT if config is None else _scale_of(config)
 
 
 def scale_for_project(project: Project) -> RaidScale:
@@ -385,10 +383,9 @@ def _overdue_actions(today: dt.date) -> QuerySet[RiskAction]:
 
 def _candidates(qs_risks: QuerySet[Risk], qs_issues: QuerySet[Issue], today: dt.date, book: ScaleBook):
     """Open, unresolved risks and issues that may be on the list (the per-unit thresholds are checked after)."""
-    lowest = min(
-        [DEFAULT_THRESHOLD, *(c.escalation_threshold for c in book._by_unit.values())],
-    )
-    lowest_severity = min([DEFAULT_SEVERITY, *(c.escalation_severity for c in book._by_unit.values())])
+    configs = book.configs()
+    lowest = min([DEFAULT_THRESHOLD, *(c.escalation_threshold for c in configs)])
+    lowest_severity = min([DEFAULT_SEVERITY, *(c.escalation_severity for c in configs)])
     risks = (
         qs_risks.filter(status=Risk.Status.OPEN, resolved_at__isnull=True)
         .annotate(has_overdue=Exists(_overdue_actions(today)))

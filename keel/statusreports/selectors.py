@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from keel.core.unit_settings import unit_settings_for_user
+from keel.core.unit_settings import SettingsBook, settings_in_force, unit_settings_for_user
 from keel.governance import selectors as governance_selectors
 from keel.governance.models import Issue, Risk
 from keel.orgs import scoping
@@ -80,24 +80,18 @@ class ThresholdBook:
     """The settings of many units from one query of the (few) configurations."""
 
     def __init__(self) -> None:
-        self._by_unit = {c.org_unit_id: c for c in ReportConfig.objects.select_related("org_unit")}
+        self._book = SettingsBook(ReportConfig)
 
     def for_path(self, path: str) -> Thresholds:
         """The settings in force for the unit at `path`."""
-        for part in reversed([p for p in path.split(".") if p]):
-            config = self._by_unit.get(int(part))
-            if config is not None:
-                return _thresholds_of(config)
-        return DEFAULT
+        config = self._book.for_path(path)
+        return DEFAULT if config is None else _thresholds_of(config)
 
 
 def thresholds_for_unit(unit: OrgUnit) -> Thresholds:
     """The status-report settings in force for `unit`."""
-    configs = {c.org_unit_id: c for c in ReportConfig.objects.filter(org_unit_id__in=unit.ancestor_ids)}
-    for pk in reversed(unit.ancestor_ids):
-        if pk in configs:
-            return _thresholds_of(configs[pk])
-    return DEFAULT
+    config = settings_in_force(unit, ReportConfig)
+    return DEFAULT if config is None else _thresholds_of(config)
 
 
 def config_for_unit(

@@ -423,6 +423,27 @@ def test_bench_json_on_a_folder(tmp_path):
     assert "dev CP %" in text.stdout
 
 
+def test_bench_at_a_fixed_schedule_budget_on_a_subset(tmp_path):
+    data = tmp_path / "data" / "tiny"
+    data.mkdir(parents=True)
+    for i in range(1, 5):
+        (data / f"tiny_{i}.sm").write_text(SMALL_SM)
+    rows = [{"set": "T", "file": f"tiny_{i}.sm", "upper_bound": "5"} for i in range(1, 5)]
+    known_csv = write_csv(tmp_path / "k.csv", rows)
+    out = bench(
+        str(tmp_path / "data"), str(known_csv), "--json", "--schedules", "500", "--every", "2", "--offset", "1"
+    )
+    assert out.returncode == 0, out.stderr
+    (line,) = [json.loads(x) for x in out.stdout.splitlines()]
+    assert line["instances"] == 2  # tiny_2 and tiny_4
+    assert line["best_matched"] == 2 and line["mean_dev_best_pct"] == 0.0
+    text = bench(str(tmp_path / "data"), str(known_csv), "--schedules", "500", "--populations", "1")
+    assert text.returncode == 0 and "1 x 500 schedules" in text.stdout
+    for bad in (("--schedules", "-1"), ("--populations", "0"), ("--offset", "-2")):
+        out = bench(str(tmp_path / "data"), str(known_csv), *bad)
+        assert out.returncode == 2 and bad[0] in out.stderr and "Traceback" not in out.stderr
+
+
 def test_bench_bad_arguments(tmp_path):
     good = write_csv(tmp_path / "k.csv", [])
     out = bench(str(tmp_path / "nope"), str(good))

@@ -115,6 +115,25 @@ def _form_page(
     return render(request, "resources/form.html", context, status=status)
 
 
+def _edit_or_delete(
+    request: HttpRequest,
+    *,
+    edit_form: Callable[[], Any],
+    update: Callable[[Any], Any],
+    delete: Callable[[int], Any],
+    saved: str,
+    deleted: str,
+) -> tuple[Any, Callable[[], Any], str]:
+    """The form, save action and message of an edit page whose "delete" button removes the record.
+
+    `update(form)` saves the valid edit form; `delete(version)` removes the record at that version."""
+    if request.method == "POST" and "delete" in request.POST:
+        confirm = ConfirmForm(request.POST)
+        return confirm, lambda: delete(confirm.cleaned_data["version"]), deleted
+    form = edit_form()
+    return form, lambda: update(form), saved
+
+
 # --- pools ---------------------------------------------------------------------------------------
 
 
@@ -432,21 +451,19 @@ def rate_update(request: HttpRequest, rate_id: int) -> HttpResponse:
     rate = selectors.rate_get_for_user(request.user, rate_id, Action.CHANGE)
     resource = rate.resource
     url = reverse("resources:resource_detail", args=[resource.pk])
-    if request.method == "POST" and "delete" in request.POST:
-        form: Any = ConfirmForm(request.POST)
-        save: Callable[[], Any] = lambda: services.cost_rate_delete(  # noqa: E731
-            actor=request.user, rate=rate, version=form.cleaned_data["version"]
-        )
-        message = "Rate deleted."
-    else:
-        form = RateForm(request.POST or None, instance=rate)
-        save = lambda: services.cost_rate_update(  # noqa: E731
+    form, save, message = _edit_or_delete(
+        request,
+        edit_form=lambda: RateForm(request.POST or None, instance=rate),
+        update=lambda form: services.cost_rate_update(
             actor=request.user,
             rate=selectors.rate_get_for_user(request.user, rate_id, Action.CHANGE),
             version=form.cleaned_data["version"],
             **form.service_fields(),
-        )
-        message = "Rate saved."
+        ),
+        delete=lambda version: services.cost_rate_delete(actor=request.user, rate=rate, version=version),
+        saved="Rate saved.",
+        deleted="Rate deleted.",
+    )
     return _form_page(
         request,
         form=form,
@@ -486,21 +503,19 @@ def leave_update(request: HttpRequest, leave_id: int) -> HttpResponse:
     leave = selectors.leave_get_for_user(request.user, leave_id, Action.CHANGE)
     resource = leave.resource
     url = reverse("resources:resource_detail", args=[resource.pk])
-    if request.method == "POST" and "delete" in request.POST:
-        form: Any = ConfirmForm(request.POST)
-        save: Callable[[], Any] = lambda: services.leave_delete(  # noqa: E731
-            actor=request.user, leave=leave, version=form.cleaned_data["version"]
-        )
-        message = "Leave deleted."
-    else:
-        form = LeaveForm(request.POST or None, instance=leave)
-        save = lambda: services.leave_update(  # noqa: E731
+    form, save, message = _edit_or_delete(
+        request,
+        edit_form=lambda: LeaveForm(request.POST or None, instance=leave),
+        update=lambda form: services.leave_update(
             actor=request.user,
             leave=selectors.leave_get_for_user(request.user, leave_id, Action.CHANGE),
             version=form.cleaned_data["version"],
             **form.service_fields(),
-        )
-        message = "Leave saved."
+        ),
+        delete=lambda version: services.leave_delete(actor=request.user, leave=leave, version=version),
+        saved="Leave saved.",
+        deleted="Leave deleted.",
+    )
     return _form_page(
         request,
         form=form,
@@ -600,23 +615,26 @@ def assignment_update(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_user(request.user, assignment_id, Action.CHANGE)
     project = assignment.task.project
     url = reverse("resources:project_resources", args=[project.pk])
-    if request.method == "POST" and "delete" in request.POST:
-        form: Any = ConfirmForm(request.POST)
-        save: Callable[[], Any] = lambda: services.assignment_delete(  # noqa: E731
-            actor=request.user, assignment=assignment, version=form.cleaned_data["version"]
+
+    def update(form: Any) -> Any:
+        values = {k: v for k, v in form.service_fields().items() if v is not None}
+        stored = selectors.assignment_get_for_user(request.user, assignment_id, Action.CHANGE)
+        return services.assignment_update(
+            actor=request.user, assignment=stored, version=form.cleaned_data["version"], **values
         )
-        message = "Assignment removed."
-    else:
-        form = AssignmentForm(request.POST or None, instance=assignment, user=request.user, project=project)
 
-        def save() -> Any:
-            values = {k: v for k, v in form.service_fields().items() if v is not None}
-            stored = selectors.assignment_get_for_user(request.user, assignment_id, Action.CHANGE)
-            return services.assignment_update(
-                actor=request.user, assignment=stored, version=form.cleaned_data["version"], **values
-            )
-
-        message = "Assignment saved."
+    form, save, message = _edit_or_delete(
+        request,
+        edit_form=lambda: AssignmentForm(
+            request.POST or None, instance=assignment, user=request.user, project=project
+        ),
+        update=update,
+        delete=lambda version: services.assignment_delete(
+            actor=request.user, assignment=assignment, version=version
+        ),
+        saved="Assignment saved.",
+        deleted="Assignment removed.",
+    )
     return _form_page(
         request,
         form=form,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from keel.resources import services
-from keel.resources.models import Allocation, CostRate, Resource
+from keel.resources.models import Allocation, CostRate, Resource, ResourceLeave
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -205,6 +205,40 @@ def test_assignment_pages(client, org, pools):
     edit = reverse("resources:assignment_update", args=[assignment.pk])
     assert client.post(edit, {"delete": "1", "version": 1}).status_code == 302
     assert not pools.ana.assignments.exists()
+
+
+def test_rate_and_leave_pages_edit_and_delete(client, org, pools):
+    rate = services.cost_rate_create(
+        actor=pools.rm_north,
+        resource=pools.ana,
+        effective_from=MONDAY,
+        standard_rate=Decimal("95"),
+        currency="NOK",
+    )
+    leave = services.leave_create(
+        actor=pools.rm_north, resource=pools.ana, start_date=MONDAY, end_date=MONDAY + dt.timedelta(4)
+    )
+    client.force_login(pools.rm_north)
+    rate_url = reverse("resources:rate_update", args=[rate.pk])
+    leave_url = reverse("resources:leave_update", args=[leave.pk])
+    fields = {"effective_from": MONDAY, "standard_rate": "99", "overtime_rate": "0", "cost_per_use": "0"}
+    fields |= {"currency": "NOK", "version": 1}
+    assert client.post(rate_url, fields).status_code == 302
+    rate.refresh_from_db()
+    assert (rate.standard_rate, rate.version) == (Decimal("99"), 2)
+    bad = client.post(rate_url, {**fields, "standard_rate": "-1", "version": 2})
+    assert bad.status_code == 422
+    stale = client.post(rate_url, {"delete": "1", "version": 1})
+    assert stale.status_code == 409 and CostRate.objects.filter(pk=rate.pk).exists()
+    assert client.post(rate_url, {"delete": "1", "version": 2}).status_code == 302
+    assert not CostRate.objects.filter(pk=rate.pk).exists()
+
+    edited = {"kind": leave.kind, "start_date": MONDAY, "end_date": MONDAY, "percent": 50, "version": 1}
+    assert client.post(leave_url, {**edited, "note": "Half a day"}).status_code == 302
+    leave.refresh_from_db()
+    assert (leave.end_date, leave.percent, leave.note) == (MONDAY, 50, "Half a day")
+    assert client.post(leave_url, {"delete": "1", "version": 2}).status_code == 302
+    assert not ResourceLeave.objects.filter(pk=leave.pk).exists()
 
 
 def test_pool_pages_and_sharing(client, org, pools):

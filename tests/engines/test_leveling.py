@@ -431,7 +431,15 @@ def test_bench_at_a_fixed_schedule_budget_on_a_subset(tmp_path):
     rows = [{"set": "T", "file": f"tiny_{i}.sm", "upper_bound": "5"} for i in range(1, 5)]
     known_csv = write_csv(tmp_path / "k.csv", rows)
     out = bench(
-        str(tmp_path / "data"), str(known_csv), "--json", "--schedules", "500", "--every", "2", "--offset", "1"
+        str(tmp_path / "data"),
+        str(known_csv),
+        "--json",
+        "--schedules",
+        "500",
+        "--every",
+        "2",
+        "--offset",
+        "1",
     )
     assert out.returncode == 0, out.stderr
     (line,) = [json.loads(x) for x in out.stdout.splitlines()]

@@ -18,7 +18,12 @@ it), the other half from two-point crossover; adjacent-swap mutation, binary tou
 steady-state population without duplicate objectives, and a restart from the best individual's
 neighbourhood when the population stalls; the neighbourhood widens with each restart that found
 nothing better (an escalating perturbation, as in iterated local search), so a population caught
-in one basin moves on instead of circling it.
+in one basin moves on instead of circling it. Before restarting, a population of more than 40
+activities (one project, no leads, nothing pinned) first re-solves a random time window of its best
+schedule as a sub-problem (after Debels and Vanhoucke's decomposition, 2007): what starts before the
+window is fixed and takes its capacity, what starts after is left out, a small population evolves
+the window's activities for a budget of about 1,000 whole-problem schedules, and the window's best
+order replaces its part of the best list; a better schedule spares the restart.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ __all__ = ["Arrays", "FastGA", "available", "islands", "ready", "start", "warm_s
 _BIG = 1 << 60
 MUTATION = 0.05  # probability of swapping each adjacent pair of a child's list
 PEAK = 0.5  # share of children made by the peak crossover (the rest: two-point crossover)
+DECOMPOSE = True  # a stalled population first re-solves a time window of its best schedule
+DECOMPOSE_MIN = 40  # ... on problems of more activities than this (smaller ones: restarts only)
+DECOMPOSE_BUDGET = 1000  # schedules of the whole problem's size one window's search may spend
+DECOMPOSE_STALL = 15  # the window's population restarts after this many schedules per individual
 RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (share of its length)
 ESCALATE = 2.0  # the noise doubles with each restart that found nothing better since the last one,
 ESCALATE_MAX = 3  # at most three times (0.05, 0.1, 0.2, 0.4 of the list's length)
@@ -643,6 +652,7 @@ class Arrays:
         self.negative = any(d <= 0 and c.fixed[b] is None for _, b, d in c.edges)
         # The peak crossover needs what starts before an instant to be closed under predecessors.
         self.peakable = all(d >= 0 or c.fixed[b] is not None for _, b, d in c.edges)
+        self.decomposable = self.peakable and len(c.groups) == 1 and len(self.free) == n and n > DECOMPOSE_MIN
 
 
 def _csr(n: int, rows: list[list[tuple[int, int]]]):
@@ -652,6 +662,52 @@ def _csr(n: int, rows: list[list[tuple[int, int]]]):
     a = np.array([x for row in rows for x, _ in row], np.int64)
     b = np.array([y for row in rows for _, y in row], np.int64)
     return ptr, a, b
+
+
+def _sub_arrays(a: Arrays, inner: np.ndarray, before: np.ndarray, starts: np.ndarray) -> Arrays:
+    """The sub-problem of the activities ``inner`` once the activities ``before`` are fixed at ``starts``
+    (their use of the resources taken from the profile, their finishes as releases); the activities
+    after are left out. Only for problems without fixed activities, leads or several groups."""
+    n = len(inner)
+    index = np.full(a.n, -1, np.int64)
+    index[inner] = np.arange(n, dtype=np.int64)
+    sub = Arrays.__new__(Arrays)
+    sub.n = n
+    sub.dur = a.dur[inner].copy()
+    rel = a.rel[inner].copy()
+    prof0 = a.prof0.copy()
+    for v in before:
+        s = starts[v]
+        for j in range(a.rptr[v], a.rptr[v + 1]):
+            prof0[a.rk[j], s : s + a.dur[v]] -= a.rq[j]
+    sub.prof0 = prof0
+    preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for i, v in enumerate(inner):
+        for j in range(a.pptr[v], a.pptr[v + 1]):
+            p = a.pidx[j]
+            if index[p] >= 0:
+                preds[i].append((int(index[p]), int(a.pdel[j])))
+                succs[index[p]].append((i, int(a.pdel[j])))
+            else:
+                rel[i] = max(rel[i], starts[p] + a.pdel[j])
+    sub.rel = rel
+    sub.lst = a.lst[inner].copy()
+    sub.fixed = np.full(n, -1, np.int64)
+    sub.group = np.zeros(n, np.int64)
+    sub.weight = a.weight[:1].copy()
+    sub.hor = a.hor
+    sub.pptr, sub.pidx, sub.pdel = _csr(n, preds)
+    sub.sptr, sub.sidx, sub.sdel = _csr(n, succs)
+    reqs = [[(int(a.rk[j]), int(a.rq[j])) for j in range(a.rptr[v], a.rptr[v + 1])] for v in inner]
+    sub.rptr, sub.rk, sub.rq = _csr(n, reqs)
+    sub.free = np.arange(n, dtype=np.int64)
+    sub.spos = np.arange(n, dtype=np.int64)
+    sub.topo = np.argsort(np.argsort(a.topo[inner])).astype(np.int64)
+    sub.negative = a.negative
+    sub.peakable = True
+    sub.decomposable = False
+    return sub
 
 
 class FastGA:
@@ -772,6 +828,46 @@ class FastGA:
         while self.count < self.size:
             self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
+    def decompose(self, budget: int) -> bool:
+        """Re-solve a time window of the best schedule as a sub-problem (after Debels and Vanhoucke,
+        2007): what starts before it fixed, what starts after it left out; the sub-problem's best order
+        replaces the window's part of the best list, which is decoded into the population. True if the
+        best schedule improved."""
+        a = self.a
+        rank = int(np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))[0])
+        order = self.pop[rank].copy()
+        starts = self.pstart[rank]
+        end = int(np.max(starts + a.dur))
+        width = max(2, int(end * (0.2 + 0.3 * self.rng.random())))
+        lo = int(self.rng.integers(0, max(1, end - width)))
+        pos = starts[order]
+        before = order[pos < lo]
+        inner = order[(pos >= lo) & (pos < lo + width)]
+        after = order[pos >= lo + width]
+        if len(inner) < 4:
+            return False
+        sub = _sub_arrays(a, inner, before, starts)
+        ga = FastGA(sub, seed=int(self.rng.integers(1 << 30)), size=max(10, min(self.size, 2 * len(inner))))
+        ga._thread = self._thread  # the same thread: numba's generator is already seeded
+        ga.add(np.arange(len(inner), dtype=np.int64))  # the window in the best list's order
+        spread = np.arange(len(inner), dtype=np.float64)
+        tries = 0
+        while not ga.full and tries < 4 * ga.size:
+            ga.sample(spread + self.rng.normal(0.0, 0.1 * len(inner), len(inner)), randomized=False)
+            tries += 1
+        ga.run(
+            float("inf"),
+            0,
+            stop=lambda: ga.schedules * len(inner) >= budget * a.n,
+            stall=DECOMPOSE_STALL * ga.size,
+        )
+        self.schedules += ga.schedules * len(inner) // a.n  # in whole-problem schedules
+        sub_order = np.argsort(ga.best * (len(inner) + 1) + sub.topo, kind="stable")
+        child = np.concatenate((before, inner[sub_order], after))
+        old = (int(self.bestfit[0]), int(self.bestfit[1]))
+        self.add(child)
+        return (int(self.bestfit[0]), int(self.bestfit[1])) < old
+
     def run(
         self,
         seconds: float,
@@ -791,7 +887,8 @@ class FastGA:
             now = time.perf_counter()
             if now - t0 >= seconds or self.bestfit[0] <= target or (stop is not None and stop()):
                 return
-            self.evolve(batch, target)
+            if not self.evolve(batch, target):
+                return  # fewer than two individuals or activities: nothing to evolve
             spent = time.perf_counter() - now
             if spent < 0.005:
                 batch *= 2
@@ -801,6 +898,9 @@ class FastGA:
             if fit < last:
                 last, since = fit, self.schedules
             elif stall and self.schedules - since > stall:
+                if DECOMPOSE and self.a.decomposable and self.decompose(DECOMPOSE_BUDGET):
+                    last, since = (int(self.bestfit[0]), int(self.bestfit[1])), self.schedules
+                    continue
                 fails = fails + 1 if fit >= at_restart else 0
                 at_restart = fit
                 noise = RESTART_NOISE * ESCALATE ** min(fails, ESCALATE_MAX)

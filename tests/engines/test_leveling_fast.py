@@ -257,3 +257,58 @@ def test_restarts_widen_until_the_population_leaves_its_basin(monkeypatch):
     assert [best(seed) for seed in (1, 2)] == [62, 62]
     monkeypatch.setattr(leveling_fast, "ESCALATE_MAX", 0)
     assert [best(seed) for seed in (1, 2)] == [63, 63]
+
+
+@needs_psplib
+def test_a_window_re_solved_as_a_sub_problem_fits_around_what_starts_before_it():
+    problem = read_psplib((PSPLIB / "j60" / "j6013_1.sm").read_text())
+    c, a = arrays_of(problem)
+    assert a.decomposable
+    ls, lf = leveling._priorities(c)
+    ga = leveling_fast.FastGA(a, seed=3, size=20)
+    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    starts = ga.pstart[0].copy()
+    order = ga.pop[0].copy()
+    pos = starts[order]
+    lo, hi = int(pos.max()) // 3, 2 * int(pos.max()) // 3
+    before, inner = order[pos < lo], order[(pos >= lo) & (pos < hi)]
+    sub = leveling_fast._sub_arrays(a, inner, before, starts)
+    window = leveling_fast.FastGA(sub, seed=4, size=10)
+    assert window.add(np.arange(len(inner), dtype=np.int64))
+    rng = np.random.default_rng(6)
+    while not window.full:
+        assert window.sample(rng.random(len(inner)), randomized=False)
+    window.run(1e9, 0, stop=lambda: window.schedules >= 3000, stall=150)
+    # Together, what starts before the window and the window's new schedule are a feasible partial schedule.
+    merged = {int(v): int(starts[v]) for v in before}
+    merged |= {int(v): int(window.best[i]) for i, v in enumerate(inner)}
+    for x, y, delay in c.edges:
+        if x in merged and y in merged:
+            assert merged[y] >= merged[x] + delay
+    use = np.zeros_like(a.prof0, dtype=np.int64)
+    for v, s in merged.items():
+        for k, q in c.req[v]:
+            use[k, s : s + c.dur[v]] += q
+    assert (use <= a.prof0).all()
+    assert window.bestfit[0] <= max(int(starts[v] + c.dur[v]) for v in inner)  # never worse than before
+
+
+@needs_psplib
+def test_decomposition_keeps_the_population_feasible_and_never_loses():
+    problem = read_psplib((PSPLIB / "j120" / "j12011_1.sm").read_text())
+    c, a = arrays_of(problem)
+    ls, lf = leveling._priorities(c)
+    ga = leveling_fast.FastGA(a, seed=5, size=40)
+    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    ga.evolve(300, target=0)
+    fits = [tuple(ga.bestfit)]
+    for _ in range(15):
+        ga.decompose(leveling_fast.DECOMPOSE_BUDGET)
+        fits.append(tuple(ga.bestfit))
+    assert fits == sorted(fits, reverse=True)
+    for order in ga.pop:
+        assert sorted(order) == sorted(a.free)
+        position = {v: i for i, v in enumerate(order)}
+        assert all(position[x] < position[y] for x, y, _ in c.edges)
+    out = {c.ids[v]: int(ga.best[v]) + c.origin for v in range(c.n)}
+    assert check(problem, out) == []

@@ -828,10 +828,11 @@ class FastGA:
         while self.count < self.size:
             self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
-    def decompose(self, budget: int) -> bool:
+    def decompose(self, budget: int, seconds: float = float("inf")) -> bool:
         """Re-solve a time window of the best schedule as a sub-problem (after Debels and Vanhoucke,
         2007): what starts before it fixed, what starts after it left out; the sub-problem's best order
-        replaces the window's part of the best list, which is decoded into the population. True if the
+        replaces the window's part of the best list, which is decoded into the population. The window's
+        search stops after ``budget`` whole-problem schedules' worth of work or ``seconds``. True if the
         best schedule improved."""
         a = self.a
         rank = int(np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))[0])
@@ -856,7 +857,7 @@ class FastGA:
             ga.sample(spread + self.rng.normal(0.0, 0.1 * len(inner), len(inner)), randomized=False)
             tries += 1
         ga.run(
-            float("inf"),
+            seconds,
             0,
             stop=lambda: ga.schedules * len(inner) >= budget * a.n,
             stall=DECOMPOSE_STALL * ga.size,
@@ -898,7 +899,8 @@ class FastGA:
             if fit < last:
                 last, since = fit, self.schedules
             elif stall and self.schedules - since > stall:
-                if DECOMPOSE and self.a.decomposable and self.decompose(DECOMPOSE_BUDGET):
+                left = seconds - (time.perf_counter() - t0)
+                if DECOMPOSE and self.a.decomposable and self.decompose(DECOMPOSE_BUDGET, left):
                     last, since = (int(self.bestfit[0]), int(self.bestfit[1])), self.schedules
                     continue
                 fails = fails + 1 if fit >= at_restart else 0

@@ -212,13 +212,10 @@ class _Budgeted:
 def _budget(problem, schedules: int, populations: int, seed: int) -> _Budgeted:
     """The engine's genetic algorithm at a fixed budget: `populations` populations one after the other,
     `schedules` schedules each (population, rules, restarts and seeds as `level()` uses them)."""
-    import numpy as np
-
     from keel.engines import leveling, leveling_fast
 
     c = leveling._Compiled(problem)
-    ls, lf = leveling._priorities(c)
-    rules = [np.array([rule[c.unit_of[v]] for v in range(c.n)], np.float64) for rule in (lf, ls)]
+    rules = leveling._rule_arrays(c)
     arrays = leveling_fast.Arrays(c)
     lower = max(leveling._makespan_bound(c), leveling._energy_bound(c))
     target = c.weight[0] * (lower - c.origin)

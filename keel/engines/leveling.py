@@ -751,6 +751,15 @@ def _priorities(c: _Compiled) -> tuple[list[float], list[float]]:
     return ls, lf
 
 
+def _rule_arrays(c: _Compiled) -> list:
+    """The priority rules of the compiled genetic algorithm, per activity (lowest first): the latest
+    finish (LFT) and the latest start (LST) of the activity's unit."""
+    import numpy as np
+
+    ls, lf = _priorities(c)
+    return [np.array([rule[c.unit_of[v]] for v in range(c.n)], np.float64) for rule in (lf, ls)]
+
+
 @dataclass
 class _Best:
     starts: list[int] | None = None
@@ -840,17 +849,10 @@ def _heuristic_fast(
 ) -> None:
     """The same search with the compiled kernels (no loops among the precedences): biased random
     sampling for the first population, then the genetic algorithm with double justification."""
-    import numpy as np
-
     t0 = time.perf_counter()
-    ls, lf = _priorities(c)
-    rules = [
-        np.array([lf[c.unit_of[v]] for v in range(c.n)], np.float64),
-        np.array([ls[c.unit_of[v]] for v in range(c.n)], np.float64),
-    ]
     gas = leveling_fast.islands(
         leveling_fast.Arrays(c),
-        rules,
+        _rule_arrays(c),
         seconds=seconds - (time.perf_counter() - t0),
         target=target,
         seed=seed,

@@ -828,6 +828,12 @@ class FastGA:
         while self.count < self.size:
             self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
+    def _window(self, starts: np.ndarray) -> tuple[int, int]:
+        """The time window ``[lo, lo + width)`` of the schedule ``starts`` to re-solve."""
+        end = int(np.max(starts + self.a.dur))
+        width = max(2, int(end * (0.2 + 0.3 * self.rng.random())))
+        return int(self.rng.integers(0, max(1, end - width))), width
+
     def decompose(self, budget: int, seconds: float = float("inf")) -> bool:
         """Re-solve a time window of the best schedule as a sub-problem (after Debels and Vanhoucke,
         2007): what starts before it fixed, what starts after it left out; the sub-problem's best order
@@ -838,9 +844,7 @@ class FastGA:
         rank = int(np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))[0])
         order = self.pop[rank].copy()
         starts = self.pstart[rank]
-        end = int(np.max(starts + a.dur))
-        width = max(2, int(end * (0.2 + 0.3 * self.rng.random())))
-        lo = int(self.rng.integers(0, max(1, end - width)))
+        lo, width = self._window(starts)
         pos = starts[order]
         before = order[pos < lo]
         inner = order[(pos >= lo) & (pos < lo + width)]

@@ -111,8 +111,7 @@ def test_double_justification_keeps_feasibility_and_never_loses():
 def test_population_lists_stay_feasible_through_crossover_mutation_and_restarts():
     problem = random_problem(8, 60, 3)
     c, a = arrays_of(problem)
-    ls, lf = leveling._priorities(c)
-    rules = [np.array(lf, np.float64), np.array(ls, np.float64)]
+    rules = leveling._rule_arrays(c)
     ga = leveling_fast.FastGA(a, seed=1, size=10)
     ga.populate(rules, target=0, deadline=float("inf"))
     assert ga.full
@@ -145,9 +144,8 @@ def test_peak_crossover_children_stay_feasible(monkeypatch):
     )
     c, a = arrays_of(problem)
     assert a.peakable
-    ls, lf = leveling._priorities(c)
     ga = leveling_fast.FastGA(a, seed=3, size=12)
-    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    ga.populate(leveling._rule_arrays(c), target=0, deadline=float("inf"))
     first = tuple(ga.bestfit)
     ga.evolve(300, target=0, mutation=0.0)
     assert tuple(ga.bestfit) <= first
@@ -177,10 +175,9 @@ def test_compiled_heuristic_is_feasible_on_random_problems(problem):
 def test_two_populations_in_threads():
     problem = random_problem(11, 80, 1)
     c, a = arrays_of(problem)
-    ls, lf = leveling._priorities(c)
     gas = leveling_fast.islands(
         a,
-        [np.array(lf, np.float64)],
+        leveling._rule_arrays(c)[:1],
         seconds=0.3,
         target=0,
         seed=4,
@@ -245,8 +242,7 @@ def test_restarts_widen_until_the_population_leaves_its_basin(monkeypatch):
     # nothing better reaches 62.
     problem = read_psplib((PSPLIB / "j30" / "j3013_2.sm").read_text())
     c = leveling._Compiled(problem)
-    ls, lf = leveling._priorities(c)
-    rules = [np.array([rule[c.unit_of[v]] for v in range(c.n)], np.float64) for rule in (lf, ls)]
+    rules = leveling._rule_arrays(c)
 
     def best(seed: int) -> int:
         ga = leveling_fast.FastGA(leveling_fast.Arrays(c), seed=seed, size=leveling._FAST_GA_SIZE)
@@ -264,9 +260,8 @@ def test_a_window_re_solved_as_a_sub_problem_fits_around_what_starts_before_it()
     problem = read_psplib((PSPLIB / "j60" / "j6013_1.sm").read_text())
     c, a = arrays_of(problem)
     assert a.decomposable
-    ls, lf = leveling._priorities(c)
     ga = leveling_fast.FastGA(a, seed=3, size=20)
-    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    ga.populate(leveling._rule_arrays(c), target=0, deadline=float("inf"))
     starts = ga.pstart[0].copy()
     order = ga.pop[0].copy()
     pos = starts[order]
@@ -297,9 +292,8 @@ def test_a_window_re_solved_as_a_sub_problem_fits_around_what_starts_before_it()
 def test_decomposition_keeps_the_population_feasible_and_never_loses():
     problem = read_psplib((PSPLIB / "j120" / "j12011_1.sm").read_text())
     c, a = arrays_of(problem)
-    ls, lf = leveling._priorities(c)
     ga = leveling_fast.FastGA(a, seed=5, size=40)
-    ga.populate([np.array(lf, np.float64), np.array(ls, np.float64)], target=0, deadline=float("inf"))
+    ga.populate(leveling._rule_arrays(c), target=0, deadline=float("inf"))
     ga.evolve(300, target=0)
     fits = [tuple(ga.bestfit)]
     for _ in range(15):

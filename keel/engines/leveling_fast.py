@@ -810,9 +810,10 @@ class FastGA:
             if self.bestfit[0] <= target or time.perf_counter() >= deadline:
                 return
 
-    def restart(self, keep: int, noise: float = RESTART_NOISE) -> None:
+    def restart(self, keep: int, noise: float = RESTART_NOISE, deadline: float = float("inf")) -> None:
         """Keep the ``keep`` best individuals; the others become lists sampled around the best one
-        (its positions plus noise, made precedence-feasible)."""
+        (its positions plus noise, made precedence-feasible) until the population is full or
+        ``deadline`` (``time.perf_counter()``) passes; children fill what is left."""
         if self.count == 0:
             return
         a = self.a
@@ -825,7 +826,7 @@ class FastGA:
         m = len(a.free)
         pos = np.zeros(a.n, np.float64)
         pos[self.pop[0]] = np.arange(m, dtype=np.float64)
-        while self.count < self.size:
+        while self.count < self.size and time.perf_counter() < deadline:
             self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
     def _window(self, starts: np.ndarray) -> tuple[int, int]:
@@ -841,6 +842,7 @@ class FastGA:
         search stops after ``budget`` whole-problem schedules' worth of work or ``seconds``. True if the
         best schedule improved."""
         a = self.a
+        deadline = time.perf_counter() + seconds
         rank = int(np.lexsort((self.fit[: self.count, 1], self.fit[: self.count, 0]))[0])
         order = self.pop[rank].copy()
         starts = self.pstart[rank]
@@ -857,11 +859,11 @@ class FastGA:
         ga.add(np.arange(len(inner), dtype=np.int64))  # the window in the best list's order
         spread = np.arange(len(inner), dtype=np.float64)
         tries = 0
-        while not ga.full and tries < 4 * ga.size:
+        while not ga.full and tries < 4 * ga.size and time.perf_counter() < deadline:
             ga.sample(spread + self.rng.normal(0.0, 0.1 * len(inner), len(inner)), randomized=False)
             tries += 1
         ga.run(
-            seconds,
+            deadline - time.perf_counter(),
             0,
             stop=lambda: ga.schedules * len(inner) >= budget * a.n,
             stall=DECOMPOSE_STALL * ga.size,
@@ -910,7 +912,7 @@ class FastGA:
                 fails = fails + 1 if fit >= at_restart else 0
                 at_restart = fit
                 noise = RESTART_NOISE * ESCALATE ** min(fails, ESCALATE_MAX)
-                self.restart(max(2, self.size // 10), noise)
+                self.restart(max(2, self.size // 10), noise, deadline=t0 + seconds)
                 since = self.schedules
 
 

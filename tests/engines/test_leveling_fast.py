@@ -129,6 +129,11 @@ def test_population_lists_stay_feasible_through_crossover_mutation_and_restarts(
     out = {c.ids[v]: int(ga.best[v]) + c.origin for v in range(c.n)}
     assert check(problem, out) == []
     assert objective(problem, out) == ga.bestfit[0] + c.origin * sum(c.weight)
+    # At its deadline a restart stops sampling: the kept individuals carry on, the best unchanged.
+    best = tuple(ga.bestfit)
+    made = ga.schedules
+    ga.restart(keep=3, deadline=0.0)
+    assert ga.count == 3 and ga.schedules == made and tuple(ga.bestfit) == best
 
 
 def test_peak_crossover_children_stay_feasible(monkeypatch):

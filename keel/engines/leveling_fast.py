@@ -830,10 +830,31 @@ class FastGA:
             self.sample(pos + self.rng.normal(0.0, noise * m, a.n), randomized=False)
 
     def _window(self, starts: np.ndarray) -> tuple[int, int]:
-        """The time window ``[lo, lo + width)`` of the schedule ``starts`` to re-solve."""
-        end = int(np.max(starts + self.a.dur))
+        """The time window ``[lo, lo + width)`` of the schedule ``starts`` to re-solve: a fifth to half
+        of its makespan, placed at random with a chance in proportion to the capacity the schedule
+        leaves unused inside it (summed over resources as shares of their capacity) — where the
+        resources idle is where a better order can gain."""
+        a = self.a
+        end = int(np.max(starts + a.dur))
         width = max(2, int(end * (0.2 + 0.3 * self.rng.random())))
-        return int(self.rng.integers(0, max(1, end - width))), width
+        if end <= width:
+            return 0, width
+        idle = np.concatenate(([0.0], np.cumsum(self.idle(starts, end))))
+        weight = idle[width:] - idle[:-width] + 1e-9  # per window start 0 .. end - width
+        return int(self.rng.choice(len(weight), p=weight / weight.sum())), width
+
+    def idle(self, starts: np.ndarray, end: int) -> np.ndarray:
+        """Per period up to ``end``: the capacity the schedule ``starts`` leaves unused, summed over the
+        resources as shares of each one's capacity in that period (periods without capacity count 0)."""
+        a = self.a
+        acts = np.repeat(np.arange(a.n), np.diff(a.rptr))
+        s = starts[acts]
+        diff = np.zeros((a.prof0.shape[0], end + 1), np.float64)
+        np.add.at(diff, (a.rk, np.minimum(s, end)), a.rq)
+        np.add.at(diff, (a.rk, np.minimum(s + a.dur[acts], end)), -a.rq)
+        use = np.cumsum(diff, axis=1)[:, :end]
+        cap = a.prof0[:, :end].astype(np.float64)
+        return np.where(cap > 0, 1.0 - use / np.maximum(cap, 1.0), 0.0).sum(axis=0)
 
     def decompose(self, budget: int, seconds: float = float("inf")) -> bool:
         """Re-solve a time window of the best schedule as a sub-problem (after Debels and Vanhoucke,

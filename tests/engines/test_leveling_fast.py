@@ -311,3 +311,25 @@ def test_decomposition_keeps_the_population_feasible_and_never_loses():
         assert all(position[x] < position[y] for x, y, _ in c.edges)
     out = {c.ids[v]: int(ga.best[v]) + c.origin for v in range(c.n)}
     assert check(problem, out) == []
+
+
+def test_decomposition_windows_go_where_the_schedule_leaves_capacity_unused():
+    # One resource of two units: 48 unit-length activities, the first 24 two at a time (periods 0-11
+    # full), the rest one at a time (periods 12-35 half idle); capacity is 2 throughout.
+    n = 48
+    problem = Problem(
+        activities=tuple(Activity(f"a{i}", 1, {"R": 1}) for i in range(n)),
+        capacities={"R": 2},
+    )
+    c, a = arrays_of(problem)
+    assert a.decomposable
+    starts = np.array([i // 2 if i < 24 else i - 12 for i in range(n)], np.int64)
+    ga = leveling_fast.FastGA(a, seed=1, size=10)
+    idle = ga.idle(starts, 36)
+    assert idle.tolist() == [0.0] * 12 + [0.5] * 24
+    windows = [ga._window(starts) for _ in range(300)]
+    assert all(width >= 7 and lo + width <= 36 for lo, width in windows)
+    # A window wholly inside the full periods has no unused capacity: it is never picked (placed
+    # uniformly, about one draw in fifteen would be: some twenty of these 300).
+    assert not [w for w in windows if w[0] + w[1] <= 12]
+    assert len({lo for lo, _ in windows}) > 5  # still random among the others

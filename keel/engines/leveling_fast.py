@@ -19,8 +19,9 @@ steady-state population without duplicate objectives, and a restart from the bes
 neighbourhood when the population stalls; the neighbourhood widens with each restart that found
 nothing better (an escalating perturbation, as in iterated local search), so a population caught
 in one basin moves on instead of circling it. Before restarting, a population of more than 40
-activities (one project, no leads, nothing pinned) first re-solves a random time window of its best
-schedule as a sub-problem (after Debels and Vanhoucke's decomposition, 2007): what starts before the
+activities (one project, no leads, nothing pinned) first re-solves a time window of its best
+schedule (placed at random, favouring where the schedule leaves capacity unused) as a sub-problem
+(after Debels and Vanhoucke's decomposition, 2007): what starts before the
 window is fixed and takes its capacity, what starts after is left out, a small population evolves
 the window's activities for a budget of about 1,000 whole-problem schedules, and the window's best
 order replaces its part of the best list; a better schedule spares the restart.

@@ -14,8 +14,9 @@ each individual is a precedence-feasible list of the movable activities, decoded
 schedule generation scheme and improved by double justification (right- then left-justification);
 the improved schedule's start order replaces the list. Half the children come from the peak
 crossover (the mother's order kept over her most resource-intensive interval, the father's around
-it), the other half from two-point crossover; adjacent-swap mutation, binary tournaments, a
-steady-state population without duplicate objectives, and a restart from the best individual's
+it), the other half from two-point crossover; adjacent-swap mutation and, for half the children,
+one insertion mutation (an activity moved to a random place between its last predecessor and its
+first successor), binary tournaments, a steady-state population without duplicate objectives, and a restart from the best individual's
 neighbourhood when the population stalls; the neighbourhood widens with each restart that found
 nothing better (an escalating perturbation, as in iterated local search), so a population caught
 in one basin moves on instead of circling it. Before restarting, a population of more than 40
@@ -46,6 +47,7 @@ __all__ = ["Arrays", "FastGA", "available", "islands", "ready", "start", "warm_s
 _BIG = 1 << 60
 MUTATION = 0.05  # probability of swapping each adjacent pair of a child's list
 PEAK = 0.5  # share of children made by the peak crossover (the rest: two-point crossover)
+SHIFT = 0.5  # share of children that also get one insertion mutation
 DECOMPOSE = True  # a stalled population first re-solves a time window of its best schedule
 DECOMPOSE_MIN = 40  # ... on problems of more activities than this (smaller ones: restarts only)
 DECOMPOSE_BUDGET = 1000  # schedules of the whole problem's size one window's search may spend
@@ -458,6 +460,37 @@ def _peak_child(mo, fa, pop, pstart, child, taken, rur, prof0, dur, rptr, rk, rq
 
 
 @_jit
+def _shift(child, where, pptr, pidx, sptr, sidx):
+    """Insertion mutation: move one activity, drawn at random, to a random place of the list between
+    its last predecessor and its first successor. ``where`` is scratch space (-1 for the activities
+    not in the list)."""
+    m = child.shape[0]
+    for i in range(m):
+        where[child[i]] = i
+    i = np.random.randint(m)
+    v = child[i]
+    lo = 0
+    hi = m - 1
+    for j in range(pptr[v], pptr[v + 1]):
+        x = where[pidx[j]]
+        if x >= 0 and x + 1 > lo:
+            lo = x + 1
+    for j in range(sptr[v], sptr[v + 1]):
+        x = where[sidx[j]]
+        if x >= 0 and x - 1 < hi:
+            hi = x - 1
+    if hi > lo:
+        k = lo + np.random.randint(hi - lo + 1)
+        if k > i:
+            for x in range(i, k):
+                child[x] = child[x + 1]
+        else:
+            for x in range(i, k, -1):
+                child[x] = child[x - 1]
+        child[k] = v
+
+
+@_jit
 def _better(o1, t1, o2, t2):
     return o1 < o2 or (o1 == o2 and t1 < t2)
 
@@ -466,15 +499,17 @@ def _better(o1, t1, o2, t2):
 def _ga(
     steps, pop, pstart, fit, best, bestfit, child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
     dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
-    target, mutation, peak, rur,
+    target, mutation, peak, rur, shift,
 ):  # fmt: skip
-    """``steps`` steady-state generations: two parents by binary tournament, two-point crossover,
-    adjacent-swap mutation, decode; the child replaces the worst individual when it is better and
-    its objective is new. Returns the schedules made."""
+    """``steps`` steady-state generations: two parents by binary tournament, peak or two-point
+    crossover, adjacent-swap mutation and, with probability ``shift``, one insertion mutation, decode;
+    the child replaces the worst individual when it is better and its objective is new. Returns the
+    schedules made."""
     P = pop.shape[0]
     m = pop.shape[1]
     made = 0
     taken = np.zeros(dur.shape[0], np.bool_)
+    where = np.full(dur.shape[0], -1, np.int64)
     for _ in range(steps):
         if bestfit[0] <= target:
             break
@@ -524,6 +559,8 @@ def _ga(
                 if not linked:
                     child[i] = y
                     child[i + 1] = x
+        if shift > 0 and np.random.random() < shift:
+            _shift(child, where, pptr, pidx, sptr, sidx)
         obj, tot, k = _decode(
             child, starts, tmp, prof, prof0, free, topo, missing, spos, negative,
             dur, rel, lst, fixed, group, weight, pptr, pidx, pdel, sptr, sidx, sdel, rptr, rk, rq, hor,
@@ -797,7 +834,7 @@ class FastGA:
         made = _ga(
             steps, pop, pstart, fit, self.best, self.bestfit, self.child, self.starts, self.tmp, self.prof,
             a.prof0, a.free, a.topo, self.missing, a.spos, a.negative, *self._common(),
-            target, mutation, PEAK if a.peakable else 0.0, self.rur,
+            target, mutation, PEAK if a.peakable else 0.0, self.rur, SHIFT,
         )  # fmt: skip
         self.schedules += made
         return made

@@ -91,6 +91,33 @@ def test_lists_respect_every_precedence_even_with_leads():
             assert position[x] < position[y]
 
 
+def test_insertion_mutation_moves_one_activity_within_its_precedences():
+    problem = random_problem(3, 50, 2)  # leads included: the list order still follows every link
+    c, a = arrays_of(problem)
+    order = a_list(c, a, 0)
+    where = np.full(c.n, -1, np.int64)
+    leveling_fast._seed(7)
+    moved = 0
+    for _ in range(300):
+        before = order.copy()
+        leveling_fast._shift(order, where, a.pptr, a.pidx, a.sptr, a.sidx)
+        assert sorted(order) == sorted(before)
+        changed = np.flatnonzero(order != before)
+        if len(changed):
+            moved += 1
+            # One activity left its place and the ones between shifted by one towards it.
+            lo, hi = changed[0], changed[-1]
+            if order[lo] == before[hi]:
+                assert list(order[lo + 1 : hi + 1]) == list(before[lo:hi])
+            else:
+                assert order[hi] == before[lo] and list(order[lo:hi]) == list(before[lo + 1 : hi + 1])
+        position = {v: i for i, v in enumerate(order)}
+        for x, y, _ in c.edges:
+            if x in position and y in position:
+                assert position[x] < position[y]
+    assert moved > 100
+
+
 def test_double_justification_keeps_feasibility_and_never_loses():
     problem = random_problem(5, 60, 1)
     c, a = arrays_of(problem)
@@ -244,7 +271,8 @@ def test_j120_many_schedules_and_a_feasible_result():
 def test_restarts_widen_until_the_population_leaves_its_basin(monkeypatch):
     # j3013_2 (optimum 62, proven by Demeulemeester and Herroelen): restarting always close to the
     # best list keeps a population at 63 however long it runs; widening the restarts that found
-    # nothing better reaches 62.
+    # nothing better reaches 62. (The insertion mutation gets there as well, so it is off here.)
+    monkeypatch.setattr(leveling_fast, "SHIFT", 0.0)
     problem = read_psplib((PSPLIB / "j30" / "j3013_2.sm").read_text())
     c = leveling._Compiled(problem)
     rules = leveling._rule_arrays(c)

@@ -16,16 +16,16 @@ the improved schedule's start order replaces the list. Half the children come fr
 crossover (the mother's order kept over her most resource-intensive interval, the father's around
 it), the other half from two-point crossover; adjacent-swap mutation and, for half the children,
 one insertion mutation (an activity moved to a random place between its last predecessor and its
-first successor), binary tournaments, a steady-state population without duplicate objectives, and a restart from the best individual's
-neighbourhood when the population stalls; the neighbourhood widens with each restart that found
-nothing better (an escalating perturbation, as in iterated local search), so a population caught
-in one basin moves on instead of circling it. Before restarting, a population of more than 40
-activities (one project, no leads, nothing pinned) first re-solves a time window of its best
-schedule (placed at random, favouring where the schedule leaves capacity unused) as a sub-problem
-(after Debels and Vanhoucke's decomposition, 2007): what starts before the
-window is fixed and takes its capacity, what starts after is left out, a small population evolves
-the window's activities for a budget of about 1,000 whole-problem schedules, and the window's best
-order replaces its part of the best list; a better schedule spares the restart.
+first successor), binary tournaments, a steady-state population without duplicate objectives, and
+a restart from the best individual's neighbourhood when the population stalls; the neighbourhood
+widens with each restart that found nothing better (an escalating perturbation, as in iterated
+local search), so a population caught in one basin moves on instead of circling it. Before
+restarting, a population of more than 40 activities (one project, no leads, nothing pinned) first
+re-solves a time window of its best schedule (placed at random, favouring where the schedule leaves
+capacity unused) as a sub-problem (after Debels and Vanhoucke's decomposition, 2007): what starts
+before the window is fixed and takes its capacity, what starts after is left out, a small
+population evolves the window's activities for a budget of about 1,000 whole-problem schedules, and
+the window's best order replaces its part of the best list; a better schedule spares the restart.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ capacity unused) as a sub-problem (after Debels and Vanhoucke's decomposition, 2
 before the window is fixed and takes its capacity, what starts after is left out, a small
 population evolves the window's activities for a budget of about 1,000 whole-problem schedules, and
 the window's best order replaces its part of the best list; a better schedule spares the restart.
+Populations evolving side by side in threads (islands) publish their best schedule between batches;
+a stalled one first takes over a peer's better best (its start order decoded into the population)
+and restarts around that, so both work on the best basin found while their restarts keep them apart.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ DECOMPOSE_STALL = 15  # the window's population restarts after this many schedul
 RESTART_NOISE = 0.05  # noise on the best list's positions when restarting (share of its length)
 ESCALATE = 2.0  # the noise doubles with each restart that found nothing better since the last one,
 ESCALATE_MAX = 3  # at most three times (0.05, 0.1, 0.2, 0.4 of the list's length)
+MIGRATE = True  # a stalled population first takes over a better best schedule of a population beside it
 
 
 def _jit(fn):
@@ -771,6 +775,10 @@ class FastGA:
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         self._thread = -1
+        # Populations evolving beside this one in other threads (islands), and this one's best
+        # (objective, starts) as last published between batches for them to read.
+        self.peers: list[FastGA] = []
+        self.shared: tuple[tuple[int, int], np.ndarray] | None = None
 
     def _seeded(self) -> None:
         # numba's generator is per thread: seed it in the thread that runs this population.
@@ -816,6 +824,29 @@ class FastGA:
         self.pop[i] = order
         self.pstart[i] = self.starts
         self.fit[i] = (obj, tot)
+        return True
+
+    def publish(self) -> None:
+        """In the population's own thread, between batches: a copy of its best for the peers."""
+        fit = (int(self.bestfit[0]), int(self.bestfit[1]))
+        if self.count and (self.shared is None or fit < self.shared[0]):
+            self.shared = (fit, self.best.copy())
+
+    def migrate(self) -> bool:
+        """Take over the best schedule a peer published if it is better than this population's
+        best: its start order (made precedence-feasible) is decoded into the population. True if so."""
+        mine = (int(self.bestfit[0]), int(self.bestfit[1]))
+        better = [p.shared for p in self.peers if p.shared is not None and p.shared[0] < mine]
+        if not better:
+            return False
+        a = self.a
+        order = np.zeros(len(a.free), np.int64)
+        _to_list(
+            min(better, key=lambda x: x[0])[1], a.free, a.topo, order, self.missing,
+            a.pptr, a.pidx, a.spos, a.sptr, a.sidx, a.negative,
+        )  # fmt: skip
+        self.add(order)
+        self.publish()
         return True
 
     @property
@@ -955,6 +986,7 @@ class FastGA:
                 return
             if not self.evolve(batch, target):
                 return  # fewer than two individuals or activities: nothing to evolve
+            self.publish()
             spent = time.perf_counter() - now
             if spent < 0.005:
                 batch *= 2
@@ -964,6 +996,8 @@ class FastGA:
             if fit < last:
                 last, since = fit, self.schedules
             elif stall and self.schedules - since > stall:
+                if MIGRATE and self.migrate():
+                    fit = last = (int(self.bestfit[0]), int(self.bestfit[1]))  # restart around it
                 left = seconds - (time.perf_counter() - t0)
                 if DECOMPOSE and self.a.decomposable and self.decompose(DECOMPOSE_BUDGET, left):
                     last, since = (int(self.bestfit[0]), int(self.bestfit[1])), self.schedules
@@ -987,17 +1021,21 @@ def islands(
     threads: int,
     progress: Callable[[float], None] | None = None,
 ) -> list[FastGA]:
-    """Independent populations, one per thread (the kernels release the GIL), for ``seconds``;
-    each stops when one reaches ``target``."""
+    """Populations, one per thread (the kernels release the GIL), for ``seconds``; each stops when
+    one reaches ``target``. A stalled population takes over a better best of another one before it
+    restarts (``MIGRATE``)."""
     t0 = time.perf_counter()
     deadline = t0 + seconds
     gas = [FastGA(arrays, seed=seed + 7919 * i, size=size) for i in range(max(1, threads))]
+    for ga in gas:
+        ga.peers = [g for g in gas if g is not ga]
 
     def stop() -> bool:
         return any(g.bestfit[0] <= target for g in gas)
 
     def work(ga: FastGA) -> None:
         ga.populate(rules, target, deadline)
+        ga.publish()
         if ga.count and len(arrays.free) > 1 and not stop():
             ga.run(deadline - time.perf_counter(), target, stop, stall=stall)
 

@@ -361,3 +361,46 @@ def test_decomposition_windows_go_where_the_schedule_leaves_capacity_unused():
     # uniformly, about one draw in fifteen would be: some twenty of these 300).
     assert not [w for w in windows if w[0] + w[1] <= 12]
     assert len({lo for lo, _ in windows}) > 5  # still random among the others
+
+
+def _populated(problem: Problem, seed: int, size: int, schedules: int):
+    c, a = arrays_of(problem)
+    ga = leveling_fast.FastGA(a, seed=seed, size=size)
+    ga.populate(leveling._rule_arrays(c)[:1], target=0, deadline=float("inf"))
+    while ga.schedules < schedules:
+        ga.evolve(10, target=0)
+    return c, ga
+
+
+@needs_psplib
+def test_a_stalled_population_takes_over_a_better_best_from_beside_it():
+    problem = read_psplib((PSPLIB / "j120" / "j12011_1.sm").read_text())
+    c, weak = _populated(problem, seed=1, size=4, schedules=0)
+    _, strong = _populated(problem, seed=2, size=40, schedules=3000)
+    weak.peers, strong.peers = [strong], [weak]
+    weak.publish()
+    assert not strong.migrate()  # nothing better beside it
+    assert not weak.migrate()  # the better one has published nothing yet
+    strong.publish()
+    assert strong.shared[0] < weak.shared[0]  # otherwise the test shows nothing: pick other seeds
+    assert weak.migrate()
+    # Its start order decoded by the serial scheme and justified: at least as good as published.
+    assert tuple(int(x) for x in weak.bestfit) <= strong.shared[0]
+    assert weak.shared[0] == tuple(int(x) for x in weak.bestfit)
+    assert check(problem, {c.ids[v]: int(weak.best[v]) + c.origin for v in range(c.n)}) == []
+    for order in weak.pop[: weak.count]:
+        position = {v: i for i, v in enumerate(order)}
+        assert all(position[x] < position[y] for x, y, _ in c.edges)
+    assert not weak.migrate()  # no longer better than its own
+
+
+def test_islands_publish_their_best_for_each_other():
+    problem = random_problem(11, 80, 1)
+    c, a = arrays_of(problem)
+    gas = leveling_fast.islands(
+        a, leveling._rule_arrays(c)[:1], seconds=0.3, target=0, seed=4, size=10, stall=200, threads=2
+    )
+    assert [g.peers for g in gas] == [[gas[1]], [gas[0]]]
+    for ga in gas:
+        assert ga.shared[0] == tuple(int(x) for x in ga.bestfit)
+        assert (ga.shared[1] == ga.best).all()

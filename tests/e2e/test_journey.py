@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from keel.portfolio.models import Project
 from tests.conftest import PASSWORD
@@ -54,6 +55,9 @@ def browser_page(monkeypatch):
         page.keel_errors = errors  # type: ignore[attr-defined]
         yield page
         browser.close()
+        # While Playwright's loop runs, Django keeps this thread's database connections apart from
+        # the usual ones (as for async code): close them here, or they outlive the test database.
+        connections.close_all()
 
 
 def shot(page, name: str) -> None:

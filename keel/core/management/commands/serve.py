@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, connections
 
 from keel.core.demo import DemoError, demo_load, demo_loaded, organisation_size
 from keel.core.management.logins import write_logins
@@ -54,6 +54,8 @@ def start_worker() -> tuple[Any, threading.Thread] | None:
             worker.run()
         except Exception:  # the web server keeps running; say why jobs stopped
             logger.exception("The background worker stopped; run `keel worker` to process jobs.")
+        finally:
+            connections.close_all()  # the thread's own connections, which nothing else would close
 
     thread = threading.Thread(target=run, name="keel-worker", daemon=True)
     thread.start()

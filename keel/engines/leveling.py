@@ -864,7 +864,7 @@ def _heuristic_fast(
     for ga in gas:
         best.schedules += ga.schedules
         if ga.count:
-            score = (int(ga.bestfit[0]), int(ga.bestfit[1]))
+            score = ga.best_score
             if score < best.score:
                 best.starts, best.score = [int(x) for x in ga.best], score
 

@@ -828,14 +828,14 @@ class FastGA:
 
     def publish(self) -> None:
         """In the population's own thread, between batches: a copy of its best for the peers."""
-        fit = (int(self.bestfit[0]), int(self.bestfit[1]))
+        fit = self.best_score
         if self.count and (self.shared is None or fit < self.shared[0]):
             self.shared = (fit, self.best.copy())
 
     def migrate(self) -> bool:
         """Take over the best schedule a peer published if it is better than this population's
         best: its start order (made precedence-feasible) is decoded into the population. True if so."""
-        mine = (int(self.bestfit[0]), int(self.bestfit[1]))
+        mine = self.best_score
         better = [p.shared for p in self.peers if p.shared is not None and p.shared[0] < mine]
         if not better:
             return False
@@ -848,6 +848,11 @@ class FastGA:
         self.add(order)
         self.publish()
         return True
+
+    @property
+    def best_score(self) -> tuple[int, int]:
+        """The best schedule's objective and tie-break (the sum of its starts), as plain ints."""
+        return int(self.bestfit[0]), int(self.bestfit[1])
 
     @property
     def full(self) -> bool:
@@ -961,9 +966,9 @@ class FastGA:
         self.schedules += ga.schedules * len(inner) // a.n  # in whole-problem schedules
         sub_order = np.argsort(ga.best * (len(inner) + 1) + sub.topo, kind="stable")
         child = np.concatenate((before, inner[sub_order], after))
-        old = (int(self.bestfit[0]), int(self.bestfit[1]))
+        old = self.best_score
         self.add(child)
-        return (int(self.bestfit[0]), int(self.bestfit[1])) < old
+        return self.best_score < old
 
     def run(
         self,
@@ -976,7 +981,7 @@ class FastGA:
         restart around the best individual after ``stall`` schedules without a better one (0: never)."""
         t0 = time.perf_counter()
         batch = 8
-        last = (int(self.bestfit[0]), int(self.bestfit[1]))
+        last = self.best_score
         since = self.schedules
         fails = 0
         at_restart = last
@@ -992,15 +997,15 @@ class FastGA:
                 batch *= 2
             elif spent > 0.02 and batch > 1:
                 batch //= 2
-            fit = (int(self.bestfit[0]), int(self.bestfit[1]))
+            fit = self.best_score
             if fit < last:
                 last, since = fit, self.schedules
             elif stall and self.schedules - since > stall:
                 if MIGRATE and self.migrate():
-                    fit = last = (int(self.bestfit[0]), int(self.bestfit[1]))  # restart around it
+                    fit = last = self.best_score  # restart around it
                 left = seconds - (time.perf_counter() - t0)
                 if DECOMPOSE and self.a.decomposable and self.decompose(DECOMPOSE_BUDGET, left):
-                    last, since = (int(self.bestfit[0]), int(self.bestfit[1])), self.schedules
+                    last, since = self.best_score, self.schedules
                     continue
                 fails = fails + 1 if fit >= at_restart else 0
                 at_restart = fit
